@@ -1,0 +1,2 @@
+//! The AWS action catalog and AWS-managed policies as embedded data.
+#![forbid(unsafe_code)]

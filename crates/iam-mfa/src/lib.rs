@@ -1,0 +1,1 @@
+//! iam-mfa: enforce and use MFA on AWS IAM.
