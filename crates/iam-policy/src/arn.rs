@@ -12,48 +12,50 @@
 
 use crate::glob;
 
+/// Splits an ARN into its six components without allocating; `None` when it has fewer.
+fn components(text: &str) -> (usize, [&str; 6]) {
+    let mut out = [""; 6];
+    let mut n = 0;
+    for (slot, part) in out.iter_mut().zip(text.splitn(6, ':')) {
+        *slot = part;
+        n += 1;
+    }
+    (n, out)
+}
+
 /// The patterns and values are pre-rendered globs (see [`crate::glob`]).
 pub(crate) fn resource_matches(pattern: &str, resource: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let mut p = pattern.splitn(6, ':');
-    let mut r = resource.splitn(6, ':');
-    let (pp, rp): (Vec<&str>, Vec<&str>) = (p.by_ref().collect(), r.by_ref().collect());
-    if rp.len() < 6 || rp.first() != Some(&"arn") {
+    let (rn, rp) = components(resource);
+    let (pn, pp) = components(pattern);
+    if rn < 6 || rp[0] != "arn" || !pp[0].eq_ignore_ascii_case("arn") {
         return glob::matches(pattern, resource);
     }
-    if pp.first() != Some(&"arn") {
-        return glob::matches(pattern, resource);
-    }
-    let last = pp.len() - 1;
-    for (i, pat) in pp.iter().enumerate() {
-        if i == last && i < 5 {
+    let mut offset = 0;
+    for (i, pat) in pp.iter().take(pn).enumerate() {
+        if i + 1 == pn && i < 5 {
             // Fewer components: the last one, if it ends in `*`, covers the rest.
-            if !pat.ends_with('*') {
-                return false;
-            }
-            let rest = rp[i..].join(":");
-            return glob::matches_ignore_ascii_case(pat, &rest);
+            return pat.ends_with('*') && glob::matches_ignore_ascii_case(pat, &resource[offset..]);
         }
-        let value = rp[i];
         let ok = if i == 5 {
-            glob::matches(pat, value)
+            glob::matches(pat, rp[i])
         } else {
-            glob::matches_ignore_ascii_case(pat, value)
+            glob::matches_ignore_ascii_case(pat, rp[i])
         };
         if !ok {
             return false;
         }
+        offset += rp[i].len() + 1;
     }
     true
 }
 
 /// `ArnEquals`/`ArnLike` (identical, R13): six components, each matched separately.
 pub(crate) fn condition_matches(pattern: &str, value: &str) -> bool {
-    let pp: Vec<&str> = pattern.splitn(6, ':').collect();
-    let vp: Vec<&str> = value.splitn(6, ':').collect();
-    pp.len() == 6 && vp.len() == 6 && pp.iter().zip(&vp).all(|(p, v)| glob::matches(p, v))
+    let ((pn, pp), (vn, vp)) = (components(pattern), components(value));
+    pn == 6 && vn == 6 && pp.iter().zip(&vp).all(|(p, v)| glob::matches(p, v))
 }
 
 #[cfg(test)]

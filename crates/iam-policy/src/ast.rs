@@ -78,19 +78,47 @@ pub struct ActionPattern {
     pub text: String,
     /// Lowercased: actions match case-insensitively.
     pub(crate) lower: String,
+    /// How to match, chosen once so the common shapes avoid the general glob.
+    shape: Shape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `*`.
+    Any,
+    /// No wildcard.
+    Exact,
+    /// `prefix*` with no other wildcard, e.g. `iam:*` or `s3:Get*`.
+    Prefix,
+    /// Anything else.
+    Glob,
 }
 
 impl ActionPattern {
     pub(crate) fn new(text: &str) -> Self {
+        let lower = text.to_ascii_lowercase();
+        let wildcards = lower.bytes().filter(|b| matches!(b, b'*' | b'?')).count();
+        let shape = match (lower.as_str(), wildcards) {
+            ("*", _) => Shape::Any,
+            (_, 0) => Shape::Exact,
+            (l, 1) if l.ends_with('*') => Shape::Prefix,
+            _ => Shape::Glob,
+        };
         Self {
             text: text.to_owned(),
-            lower: text.to_ascii_lowercase(),
+            lower,
+            shape,
         }
     }
 
     /// Whether this pattern matches `action_lower` (a lowercased `service:Name`).
     pub fn matches_lower(&self, action_lower: &str) -> bool {
-        crate::glob::matches(&self.lower, action_lower)
+        match self.shape {
+            Shape::Any => true,
+            Shape::Exact => self.lower == action_lower,
+            Shape::Prefix => action_lower.starts_with(&self.lower[..self.lower.len() - 1]),
+            Shape::Glob => crate::glob::matches(&self.lower, action_lower),
+        }
     }
 }
 
