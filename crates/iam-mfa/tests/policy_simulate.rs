@@ -1,5 +1,6 @@
 //! `iam-mfa policy simulate` as a process: the JSON Lines contract of DESIGN.md, the single
 //! request form, and error handling. Offline: no AWS.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -2,6 +2,7 @@
 //! policy + PowerUserAccess + IAMUserChangePassword, with MFA absent, "false" and "true".
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use iam_policy::analysis::{Analysis, MfaState, Principal};
 use iam_policy::{Context, PolicySet, Request};
 use std::hint::black_box;
 
@@ -68,6 +69,16 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("explain/one_request", |b| {
         b.iter(|| black_box(set.explain(black_box(&reqs[0]))))
+    });
+    let catalog = iam_catalog::catalog();
+    let principal = Principal::example("alice");
+    c.bench_function("sweep/catalog_x_3_mfa_states", |b| {
+        b.iter(|| {
+            let analysis = Analysis::new(&set, catalog);
+            for state in MfaState::ALL {
+                black_box(analysis.sweep(&principal, state));
+            }
+        })
     });
 }
 

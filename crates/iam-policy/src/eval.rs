@@ -42,7 +42,7 @@ pub(crate) fn condition_holds(c: &Condition, ctx: &Context) -> bool {
     if let Values::Null(flags) = &c.values {
         // An empty string supplied by a user makes the value null ([COND]).
         let absent = value.is_none_or(|v| v.values().iter().all(String::is_empty));
-        return flags.iter().any(|want_absent| *want_absent == absent);
+        return flags.contains(&absent);
     }
     let present = value.map(|v| v.values()).filter(|vs| !vs.is_empty());
     match (c.operator.set, present) {

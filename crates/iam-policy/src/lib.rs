@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 mod arn;
 pub mod ast;
 mod error;

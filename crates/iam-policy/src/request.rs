@@ -120,6 +120,11 @@ impl Request {
         &self.resource
     }
 
+    /// Replaces the resource, keeping action and context.
+    pub fn set_resource(&mut self, resource: &str) {
+        resource.clone_into(&mut self.resource);
+    }
+
     /// The context.
     pub fn context(&self) -> &Context {
         &self.context

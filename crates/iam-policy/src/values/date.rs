@@ -13,13 +13,14 @@ pub(crate) fn parse(text: &str) -> Option<Instant> {
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.len() != 4 {
         return t.parse::<i64>().ok().map(|s| i128::from(s) * 1_000_000_000);
     }
-    if let Some(rest) = t.strip_prefix('-') {
-        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
-            return rest
-                .parse::<i64>()
-                .ok()
-                .map(|s| -i128::from(s) * 1_000_000_000);
-        }
+    if let Some(rest) = t.strip_prefix('-')
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit())
+    {
+        return rest
+            .parse::<i64>()
+            .ok()
+            .map(|s| -i128::from(s) * 1_000_000_000);
     }
     parse_iso(t)
 }

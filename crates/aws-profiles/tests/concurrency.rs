@@ -1,0 +1,187 @@
+//! Concurrent writers lose nothing, and a writer killed mid-update never leaves a torn file. Worker processes are
+//! this test binary run again with `AWS_PROFILES_WORKER` naming their role (see [`worker`]).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
+#![cfg(unix)]
+
+use aws_profiles::{Document, FileKind, update};
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
+use std::{env, fs, thread};
+
+const ROLE: &str = "AWS_PROFILES_WORKER";
+const FILE: &str = "AWS_PROFILES_WORKER_FILE";
+const ID: &str = "AWS_PROFILES_WORKER_ID";
+const WRITERS: usize = 4;
+const KEYS_PER_WRITER: usize = 25;
+
+/// Base content the crash test starts from; its bytes must survive every rewrite.
+const BASE: &str =
+    "# keep me\r\n[default]\r\naws_access_key_id = AKIAEXAMPLE\r\n\r\n; trailing comment\r\n";
+
+/// Adds `KEYS_PER_WRITER` distinct keys to profile `w<id>`, one locked update each.
+fn add_keys(path: &Path, id: &str) {
+    for key in 0..KEYS_PER_WRITER {
+        update(path, FileKind::Credentials, |doc| {
+            doc.set(
+                &format!("w{id}"),
+                &format!("k{key}"),
+                &format!("{id}-{key}"),
+            );
+            Ok::<(), Infallible>(())
+        })
+        .unwrap();
+    }
+}
+
+/// The crash test's content for generation `n`: `BASE` plus a `[crash]` section whose `pad` is large enough that
+/// a kill often lands inside a write.
+fn apply_generation(doc: &mut Document, n: u64) {
+    doc.set("crash", "n", &n.to_string());
+    doc.set("crash", "pad", &format!("{n:x}").repeat(20_000 / 4));
+}
+
+fn expected(n: u64) -> String {
+    let mut doc = Document::parse(BASE, FileKind::Credentials).unwrap();
+    apply_generation(&mut doc, n);
+    doc.to_string()
+}
+
+/// Entry point of worker processes; ignored in normal runs (spawned with `--ignored --exact worker`).
+#[test]
+#[ignore = "worker process entry point, run by the other tests"]
+fn worker() {
+    let path = PathBuf::from(env::var(FILE).unwrap());
+    match env::var(ROLE).unwrap().as_str() {
+        "add-keys" => add_keys(&path, &env::var(ID).unwrap()),
+        "rewrite-forever" => {
+            for n in 1.. {
+                update(&path, FileKind::Credentials, |doc| {
+                    apply_generation(doc, n);
+                    Ok::<(), Infallible>(())
+                })
+                .unwrap();
+            }
+        }
+        other => panic!("unknown worker role {other}"),
+    }
+}
+
+fn spawn_worker(role: &str, path: &Path, id: &str) -> Child {
+    Command::new(env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "worker",
+            "--test-threads=1",
+            "--quiet",
+        ])
+        .env(ROLE, role)
+        .env(FILE, path)
+        .env(ID, id)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn concurrent_threads_and_processes_lose_no_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    fs::write(&path, "# shared file\n[default]\naws_access_key_id = A\n").unwrap();
+
+    let children: Vec<Child> = (0..WRITERS)
+        .map(|id| spawn_worker("add-keys", &path, &format!("p{id}")))
+        .collect();
+    let threads: Vec<_> = (0..WRITERS)
+        .map(|id| {
+            let path = path.clone();
+            thread::spawn(move || add_keys(&path, &format!("t{id}")))
+        })
+        .collect();
+    for handle in threads {
+        handle.join().unwrap();
+    }
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+
+    let doc = aws_profiles::read_document(&path, FileKind::Credentials).unwrap();
+    assert!(
+        doc.to_string()
+            .starts_with("# shared file\n[default]\naws_access_key_id = A\n")
+    );
+    for id in (0..WRITERS).flat_map(|id| [format!("p{id}"), format!("t{id}")]) {
+        for key in 0..KEYS_PER_WRITER {
+            let want = format!("{id}-{key}");
+            assert_eq!(
+                doc.get(&format!("w{id}"), &format!("k{key}")),
+                Some(want.as_str()),
+                "w{id}.k{key}"
+            );
+        }
+    }
+    assert_eq!(doc.profile_names().len(), 1 + 2 * WRITERS);
+}
+
+#[test]
+fn a_writer_killed_mid_update_leaves_the_old_or_the_new_file() {
+    const KILLS: u64 = 60;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    fs::write(&path, BASE).unwrap();
+    let mut previous = BASE.to_owned();
+    let mut advanced = 0;
+    let mut torn_windows = 0;
+    for round in 0..KILLS {
+        let mut child = spawn_worker("rewrite-forever", &path, "");
+        // Vary the moment of the kill across rounds.
+        thread::sleep(Duration::from_millis(20 + (round * 37) % 90));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let text = fs::read_to_string(&path).unwrap();
+        let doc = Document::parse(&text, FileKind::Credentials).unwrap();
+        let n: u64 = doc.get("crash", "n").map_or(0, |n| n.parse().unwrap());
+        let want = if n == 0 { BASE.to_owned() } else { expected(n) };
+        assert!(
+            text == want,
+            "round {round}: file is not exactly generation {n}"
+        );
+        if text != previous {
+            advanced += 1;
+        }
+        previous = text;
+        if temporaries(dir.path()).next().is_some() {
+            torn_windows += 1;
+        }
+    }
+    eprintln!(
+        "{KILLS} kills: {advanced} changed the file, {torn_windows} left a half-written temporary file"
+    );
+    // A kill inside the write window (temporary file created, not yet renamed) is what this test is about; with a
+    // 20 kB file about a third of the kills land there.
+    assert!(torn_windows > 0, "no kill landed inside a write");
+    // The workers restart from 1 each round; most rounds must have written something, or the test tested nothing.
+    assert!(
+        advanced >= KILLS / 2,
+        "only {advanced} of {KILLS} rounds wrote the file"
+    );
+    // The next writer removes temporary files the killed ones left.
+    update(&path, FileKind::Credentials, |doc| {
+        doc.remove_profile("crash");
+        Ok::<(), Infallible>(())
+    })
+    .unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), BASE);
+    let leftovers: Vec<String> = temporaries(dir.path()).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn temporaries(dir: &Path) -> impl Iterator<Item = String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".tmp"))
+}
