@@ -1,1 +1,11 @@
-//! iam-mfa: enforce and use MFA on AWS IAM.
+//! iam-mfa: make MFA on AWS IAM enforced and painless.
+//!
+//! The binary (`src/main.rs`) is a thin clap entry; each command family lives in its own module
+//! and returns data or an exit code, while `ui` holds the shared terminal and output helpers.
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod aws;
+pub mod policy_cmd;
+pub mod session;
+pub mod ui;

@@ -1,0 +1,109 @@
+//! `devices [USER] [--unassigned]`: every MFA device, for one user or the whole account, with
+//! its type, serial, enable date and assignment.
+
+use super::context::{Admin, Listing};
+use super::device::Device;
+use super::error::Error;
+use super::lists;
+use super::report::Report;
+use crate::ui::table;
+use aws_sdk_iam::types::AssignmentStatusType;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Arguments of `devices`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    /// Only this user's devices (default: every device in the account).
+    pub user: Option<String>,
+    /// Only virtual devices assigned to nobody (left over from abandoned enrolments).
+    #[arg(long, conflicts_with = "user")]
+    pub unassigned: bool,
+    #[command(flatten)]
+    pub listing: Listing,
+}
+
+/// The devices found.
+#[derive(Debug, Serialize)]
+pub struct Devices {
+    pub devices: Vec<Device>,
+}
+
+/// Lists the devices `args` asks for.
+pub async fn run(admin: &Admin, args: &Args) -> Result<Devices, Error> {
+    let page_size = args.listing.page_size;
+    let mut devices = match (&args.user, args.unassigned) {
+        (Some(user), _) => user_devices(admin, user, page_size).await?,
+        (None, true) => virtual_devices(admin, AssignmentStatusType::Unassigned, page_size).await?,
+        (None, false) => account_devices(admin, page_size).await?,
+    };
+    devices.sort_by(|a, b| (&a.user, &a.serial_number).cmp(&(&b.user, &b.serial_number)));
+    Ok(Devices { devices })
+}
+
+/// Every device assigned to `user` (`ListMFADevices`).
+pub async fn user_devices(
+    admin: &Admin,
+    user: &str,
+    page_size: Option<i32>,
+) -> Result<Vec<Device>, Error> {
+    let found = lists::mfa_devices(&admin.iam, user, page_size).await?;
+    Ok(found
+        .iter()
+        .map(|d| Device::assigned(d.serial_number(), d.user_name(), Some(d.enable_date())))
+        .collect())
+}
+
+/// Every virtual device with assignment `status` (`ListVirtualMFADevices`).
+pub async fn virtual_devices(
+    admin: &Admin,
+    status: AssignmentStatusType,
+    page_size: Option<i32>,
+) -> Result<Vec<Device>, Error> {
+    let found = lists::virtual_mfa_devices(&admin.iam, status, page_size).await?;
+    Ok(found.iter().map(Device::from_virtual).collect())
+}
+
+/// Every user's devices of every type, plus the virtual devices no user's list shows
+/// (unassigned ones and the root user's).
+async fn account_devices(admin: &Admin, page_size: Option<i32>) -> Result<Vec<Device>, Error> {
+    let mut devices = Vec::new();
+    for user in lists::user_names(&admin.iam, page_size).await? {
+        devices.extend(user_devices(admin, &user, page_size).await?);
+    }
+    let seen: BTreeSet<String> = devices.iter().map(|d| d.serial_number.clone()).collect();
+    let others = virtual_devices(admin, AssignmentStatusType::Any, page_size).await?;
+    devices.extend(
+        others
+            .into_iter()
+            .filter(|d| !seen.contains(&d.serial_number)),
+    );
+    Ok(devices)
+}
+
+impl Report for Devices {
+    fn text(&self) -> String {
+        if self.devices.is_empty() {
+            return "No MFA devices.\n".into();
+        }
+        table::render(
+            &["USER", "TYPE", "SERIAL", "ENABLED"],
+            &device_rows(&self.devices),
+        )
+    }
+}
+
+/// Table rows for `devices`: user (or "(unassigned)"), type, serial, enable date.
+pub fn device_rows(devices: &[Device]) -> Vec<Vec<String>> {
+    devices
+        .iter()
+        .map(|device| {
+            vec![
+                device.user.clone().unwrap_or_else(|| "(unassigned)".into()),
+                device.kind.label().into(),
+                device.serial_number.clone(),
+                device.enable_date.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}

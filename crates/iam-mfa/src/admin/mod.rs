@@ -1,0 +1,85 @@
+//! Administering MFA: `devices`, `reset`, `prune`, `enroll`, `enforce`, `onboard`.
+//!
+//! A command gathers what it needs from IAM, decides locally which mutating calls it would
+//! make (a list of [`plan::Action`]s), then prints them (`--dry-run`), asks for confirmation
+//! (unless `--yes`) and runs them. Each returns a [`report::Report`] that prints as text or
+//! `--output json`.
+
+pub mod context;
+pub mod device;
+pub mod devices;
+pub mod documents;
+pub mod enforce;
+pub mod enroll;
+mod error;
+pub mod lists;
+pub mod mfa_policy;
+pub mod onboard;
+pub mod paging;
+pub mod password;
+pub mod plan;
+pub mod prompt;
+pub mod prune;
+pub mod report;
+pub mod reset;
+pub mod totp;
+
+pub use error::Error;
+
+use crate::aws::{self, GlobalArgs};
+use context::Admin;
+use prompt::Console;
+
+/// Administrator commands.
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// List MFA devices (virtual, FIDO, hardware) per user or account-wide.
+    Devices(devices::Args),
+    /// Recover from a lost MFA device: deactivate (and delete, when virtual) a user's device(s).
+    Reset(reset::Args),
+    /// Delete virtual MFA devices assigned to nobody (left over from abandoned enrolments).
+    Prune(prune::Args),
+    /// Enrol a virtual MFA device: QR code, two consecutive codes, enabled.
+    Enroll(enroll::Args),
+    /// Make a group enforce MFA: force-MFA policy, attachments, members, password policy.
+    Enforce(enforce::Args),
+    /// Create a console user in a group, without the first-sign-in lockout.
+    Onboard(onboard::Args),
+}
+
+/// Runs one admin command and prints its report; returns the exit code.
+pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
+    let credentials = context::mfa_credentials(global)?;
+    let runtime = aws::runtime().map_err(Error::Runtime)?;
+    runtime.block_on(async {
+        let admin = Admin::connect(global, credentials).await;
+        let mut console = Console::open();
+        dispatch(&admin, command, &mut console, global).await
+    })?;
+    Ok(0)
+}
+
+async fn dispatch(
+    admin: &Admin,
+    command: Command,
+    console: &mut Console,
+    global: &GlobalArgs,
+) -> Result<(), Error> {
+    let output = global.output;
+    match command {
+        Command::Devices(args) => report::print(&devices::run(admin, &args).await?, output),
+        Command::Reset(args) => report::print(&reset::run(admin, &args, console).await?, output),
+        Command::Prune(args) => report::print(&prune::run(admin, &args, console).await?, output),
+        Command::Enroll(args) => report::print(&enroll::run(admin, &args, console).await?, output),
+        Command::Enforce(args) => {
+            let document = mfa_policy::read_policy_file(&args.policy_file)?;
+            let report =
+                enforce::run(admin, &args, &document, &mfa_policy::Evaluator, console).await?;
+            report::print(&report, output)
+        }
+        Command::Onboard(args) => report::print(
+            &onboard::run(admin, &args, &mfa_policy::Evaluator, console).await?,
+            output,
+        ),
+    }
+}

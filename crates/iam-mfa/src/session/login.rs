@@ -1,0 +1,104 @@
+//! `login`: write the session into the credentials file as `[PROFILE-mfa]`, for tools that only
+//! read static keys. The section is marked `x_iam_mfa_managed = true`; a section without that
+//! mark (the long-term one, or anyone else's) is never touched.
+
+use super::obtain::{SessionArgs, obtain};
+use super::source::MANAGED_KEY;
+use super::{Error, duration, update_file};
+use crate::aws::GlobalArgs;
+use crate::ui::exit::Code;
+use crate::ui::output::{OutputFormat, to_json_line};
+use aws_profiles::{Document, FileKind};
+use serde::Serialize;
+use std::io::Write;
+use time::OffsetDateTime;
+
+/// Key recording the expiry, as aws-vault's INI export names it (SDKs ignore it).
+pub const EXPIRATION_KEY: &str = "aws_credential_expiration";
+
+#[derive(clap::Args, Debug)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    session: SessionArgs,
+    /// Section to write [default: PROFILE-mfa].
+    #[arg(long, value_name = "NAME")]
+    target: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    profile: &'a str,
+    target: &'a str,
+    file: String,
+    expiration: String,
+    seconds_left: i64,
+}
+
+pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
+    let profiles = super::source::Profiles::load()?;
+    let name =
+        super::source::profile_name(args.session.profile.as_deref(), global.profile.as_deref());
+    let target = args.target.clone().unwrap_or_else(|| format!("{name}-mfa"));
+    if target == name {
+        return Err(Error::Conflict(format!(
+            "--target must differ from the source profile `{name}`"
+        )));
+    }
+    let path = profiles.paths.credentials.clone();
+    check_writable(profiles.set.credentials(), &target, &path)?;
+    if profiles
+        .set
+        .config()
+        .get(&target, "credential_process")
+        .is_some()
+    {
+        return Err(Error::Conflict(format!(
+            "profile `{target}` uses credential_process (see `iam-mfa setup`); static keys in [{target}] would shadow it. Choose another --target"
+        )));
+    }
+    let obtained = obtain(&args.session, global)?;
+    let session = &obtained.record.session;
+    update_file(&path, FileKind::Credentials, |doc| {
+        check_writable(doc, &target, &path)?;
+        doc.try_set(&target, "aws_access_key_id", &session.access_key_id)?;
+        doc.try_set(&target, "aws_secret_access_key", &session.secret_access_key)?;
+        doc.try_set(&target, "aws_session_token", &session.session_token)?;
+        doc.try_set(&target, EXPIRATION_KEY, &session.expiration_rfc3339())?;
+        doc.try_set(&target, MANAGED_KEY, "true")?;
+        Ok(())
+    })?;
+    let left = session.seconds_left(OffsetDateTime::now_utc());
+    let report = Report {
+        profile: &obtained.source.profile,
+        target: &target,
+        file: path.display().to_string(),
+        expiration: session.expiration_rfc3339(),
+        seconds_left: left,
+    };
+    let text = match global.output {
+        OutputFormat::Json => {
+            to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
+        }
+        OutputFormat::Text => format!(
+            "Wrote [{target}] to {}; it expires at {} (in {}). Use it with --profile {target}.\n",
+            report.file,
+            report.expiration,
+            duration::human(left)
+        ),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(Error::Output)?;
+    Ok(Code::Success.into())
+}
+
+/// Refuses a section that exists without our mark.
+fn check_writable(doc: &Document, target: &str, path: &std::path::Path) -> Result<(), Error> {
+    if doc.has_profile(target) && doc.get(target, MANAGED_KEY) != Some("true") {
+        return Err(Error::NotOwned {
+            section: target.to_owned(),
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}

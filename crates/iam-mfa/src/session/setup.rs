@@ -1,0 +1,206 @@
+//! `setup`: configure `[profile PROFILE-mfa]` in the config file with a `credential_process`
+//! that runs this binary (absolute path, double-quoted: botocore's shell-style split, Go's and
+//! Rust's `sh -c` and `cmd.exe /C` all read it the same), and `mfa_serial` in the source profile,
+//! so `aws … --profile PROFILE-mfa` just works.
+
+use super::source::{MANAGED_KEY, Profiles, profile_name};
+use super::{Error, serial, update_file};
+use crate::aws::{self, ClientOptions, GlobalArgs};
+use crate::ui::exit::Code;
+use crate::ui::output::{OutputFormat, to_json_line};
+use crate::ui::tty::notice;
+use aws_profiles::FileKind;
+use aws_sdk_sts::config::Credentials;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    /// Source profile with the long-term keys [default: --profile, AWS_PROFILE, `default`].
+    #[arg(value_name = "PROFILE")]
+    profile: Option<String>,
+    /// MFA device serial or ARN [default: the profile's mfa_serial, else the caller's only device].
+    #[arg(long, value_name = "SERIAL")]
+    serial: Option<String>,
+    /// Profile to configure [default: PROFILE-mfa].
+    #[arg(long, value_name = "NAME")]
+    target: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    profile: &'a str,
+    target: &'a str,
+    file: String,
+    credential_process: &'a str,
+    mfa_serial: &'a str,
+    changed: bool,
+}
+
+pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
+    let profiles = Profiles::load()?;
+    let name = profile_name(args.profile.as_deref(), global.profile.as_deref());
+    let source = profiles.source(&name)?;
+    let target = args.target.clone().unwrap_or_else(|| format!("{name}-mfa"));
+    if target == name {
+        return Err(Error::Conflict(format!(
+            "--target must differ from the source profile `{name}`"
+        )));
+    }
+    let config_path = profiles.paths.config.clone();
+    let config = profiles.set.config();
+    if config.has_profile(&target) && config.get(&target, MANAGED_KEY) != Some("true") {
+        return Err(Error::NotOwned {
+            section: format!("profile {target}"),
+            path: config_path,
+        });
+    }
+    let command_line = command_line(&current_exe()?, &name)?;
+    let mfa_serial = match args.serial.clone().or_else(|| source.mfa_serial.clone()) {
+        Some(serial) => {
+            serial::validate(&serial)?;
+            serial
+        }
+        None => discover(global, &source)?,
+    };
+    let region = source.region.clone();
+    let changed = update_file(&config_path, FileKind::Config, |doc| {
+        if doc.has_profile(&target) && doc.get(&target, MANAGED_KEY) != Some("true") {
+            return Err(Error::NotOwned {
+                section: format!("profile {target}"),
+                path: config_path.clone(),
+            });
+        }
+        if doc.get(&name, "mfa_serial") != Some(mfa_serial.as_str()) {
+            doc.try_set(&name, "mfa_serial", &mfa_serial)?;
+        }
+        doc.try_set(&target, "credential_process", &command_line)?;
+        if let (Some(region), None) = (&region, doc.get(&target, "region")) {
+            doc.try_set(&target, "region", region)?;
+        }
+        doc.try_set(&target, MANAGED_KEY, "true")?;
+        Ok(())
+    })?;
+    warn_about_shadowing(&profiles, &target);
+    let report = Report {
+        profile: &name,
+        target: &target,
+        file: profiles.paths.config.display().to_string(),
+        credential_process: &command_line,
+        mfa_serial: &mfa_serial,
+        changed,
+    };
+    let text = match global.output {
+        OutputFormat::Json => {
+            to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
+        }
+        OutputFormat::Text => format!(
+            "{} [profile {target}] in {}:\n  credential_process = {command_line}\n  mfa_serial ([profile {name}]) = {mfa_serial}\nTry: aws sts get-caller-identity --profile {target}\n",
+            if changed {
+                "Configured"
+            } else {
+                "Already configured:"
+            },
+            report.file
+        ),
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(Error::Output)?;
+    Ok(Code::Success.into())
+}
+
+/// The `credential_process` value: the quoted absolute path, `process` and the profile.
+fn command_line(exe: &Path, profile: &str) -> Result<String, Error> {
+    let path = exe.to_str().ok_or_else(|| unquotable(exe))?;
+    // Inside double quotes, sh still expands `$` and backquotes and treats `\` as an escape;
+    // cmd.exe expands `%` and `!`. None can be escaped the same way for every consumer.
+    let forbidden = if cfg!(windows) {
+        &['"', '%', '!', '\n', '\r'][..]
+    } else {
+        &['"', '$', '`', '\\', '%', '!', '\n', '\r'][..]
+    };
+    if path.contains(forbidden) {
+        return Err(unquotable(exe));
+    }
+    Ok(format!("\"{path}\" process {profile}"))
+}
+
+fn unquotable(exe: &Path) -> Error {
+    Error::Conflict(format!(
+        "the path of this binary ({}) contains characters that cannot be quoted for every AWS SDK; install it in a plain directory",
+        exe.display()
+    ))
+}
+
+fn current_exe() -> Result<std::path::PathBuf, Error> {
+    let exe = std::env::current_exe()
+        .map_err(|err| Error::Conflict(format!("cannot find this binary's path: {err}")))?;
+    Ok(exe.canonicalize().unwrap_or(exe))
+}
+
+/// Finds the only MFA device of the source profile's user (one AWS round trip pair).
+fn discover(global: &GlobalArgs, source: &super::source::Source) -> Result<String, Error> {
+    let options = ClientOptions {
+        profile: Some(source.profile.clone()),
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        credentials: Some(Credentials::new(
+            &source.access_key_id,
+            &source.secret_access_key,
+            None,
+            None,
+            "iam-mfa-source",
+        )),
+    };
+    let runtime = aws::runtime().map_err(|err| Error::Runtime(err.to_string()))?;
+    runtime.block_on(async { serial::discover(&aws::sdk_config(&options).await).await })
+}
+
+/// Static keys in the credentials file beat credential_process in every SDK.
+fn warn_about_shadowing(profiles: &Profiles, target: &str) {
+    if profiles
+        .set
+        .credentials()
+        .get(target, "aws_access_key_id")
+        .is_some()
+    {
+        notice(&format!(
+            "[{target}] in {} holds static keys, which take precedence over credential_process; remove that section (`iam-mfa logout` does if iam-mfa wrote it)",
+            profiles.paths.credentials.display()
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn command_line_is_quoted_and_refuses_shell_characters() {
+        assert_eq!(
+            command_line(Path::new("/opt/my tools/iam-mfa"), "work").unwrap(),
+            "\"/opt/my tools/iam-mfa\" process work"
+        );
+        assert!(command_line(Path::new("/opt/$x/iam-mfa"), "work").is_err());
+        assert!(command_line(Path::new("/opt/a\"b/iam-mfa"), "work").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sh_reads_the_command_line_as_three_words() {
+        let line = command_line(Path::new("/opt/my tools/iam-mfa"), "work").unwrap();
+        let script = format!("set -- {line}; printf '%s|' \"$@\"");
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "/opt/my tools/iam-mfa|process|work|"
+        );
+    }
+}

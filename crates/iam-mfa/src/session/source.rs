@@ -1,0 +1,123 @@
+//! The source profile: its long-term keys and session settings, read from the shared files
+//! with `aws-profiles` exactly as the SDKs read them. Never the SDK default chain, so stale
+//! `AWS_*` variables or a `credential_process` (possibly this tool) cannot be picked up.
+
+use super::Error;
+use aws_profiles::{Paths, ProfileSet};
+
+/// Key that marks a credentials section as written (and so owned) by `iam-mfa login`.
+pub const MANAGED_KEY: &str = "x_iam_mfa_managed";
+
+/// A profile with long-term keys, and what it says about MFA sessions.
+#[derive(Clone)]
+pub struct Source {
+    pub profile: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// `mfa_serial`.
+    pub mfa_serial: Option<String>,
+    /// `mfa_process` (aws-vault's key): a command printing a code.
+    pub mfa_process: Option<String>,
+    /// `duration_seconds`.
+    pub duration_seconds: Option<String>,
+    /// `region`.
+    pub region: Option<String>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("profile", &self.profile)
+            .field(
+                "access_key_id",
+                &crate::ui::output::redact(&self.access_key_id),
+            )
+            .field("mfa_serial", &self.mfa_serial)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Both files, parsed.
+pub struct Profiles {
+    pub paths: Paths,
+    pub set: ProfileSet,
+}
+
+impl Profiles {
+    /// Locates (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `HOME`) and parses both files.
+    pub fn load() -> Result<Profiles, Error> {
+        let paths = Paths::from_env()?;
+        let set = ProfileSet::load(&paths)?;
+        Ok(Profiles { paths, set })
+    }
+
+    /// The source profile `name`, which must hold long-term keys.
+    pub fn source(&self, name: &str) -> Result<Source, Error> {
+        let set = &self.set;
+        if !set.has_profile(name) {
+            return Err(Error::ProfileNotFound {
+                profile: name.to_owned(),
+                config: self.paths.config.clone(),
+                credentials: self.paths.credentials.clone(),
+            });
+        }
+        let get = |key: &str| set.get(name, key).map(str::to_owned);
+        let not_source = |reason: &str| Error::NotASource {
+            profile: name.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if get(MANAGED_KEY).is_some() {
+            return Err(not_source(
+                "it is a session written by `iam-mfa login`; name the profile it came from",
+            ));
+        }
+        if get("aws_session_token").is_some() {
+            return Err(not_source(
+                "it holds temporary credentials (aws_session_token), not long-term keys",
+            ));
+        }
+        let (Some(access_key_id), Some(secret_access_key)) =
+            (get("aws_access_key_id"), get("aws_secret_access_key"))
+        else {
+            let hint = if get("credential_process").is_some() {
+                "it has a credential_process instead (a profile made by `iam-mfa setup` is used through its source profile)"
+            } else {
+                "set aws_access_key_id and aws_secret_access_key in it (`aws configure --profile NAME`)"
+            };
+            return Err(not_source(&format!(
+                "it has no long-term access key: {hint}"
+            )));
+        };
+        Ok(Source {
+            profile: name.to_owned(),
+            access_key_id,
+            secret_access_key,
+            mfa_serial: get("mfa_serial"),
+            mfa_process: get("mfa_process"),
+            duration_seconds: get("duration_seconds"),
+            region: get("region"),
+        })
+    }
+}
+
+/// The profile a command acts on: the positional argument, else `--profile`, else
+/// `AWS_PROFILE`/`AWS_DEFAULT_PROFILE`, else `default`.
+pub fn profile_name(positional: Option<&str>, flag: Option<&str>) -> String {
+    positional
+        .or(flag)
+        .map(str::to_owned)
+        .unwrap_or_else(|| aws_profiles::selected_profile(|name| std::env::var(name).ok()))
+}
+
+/// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's, else the fallback.
+pub fn region(flag: Option<&str>, source: &Source) -> String {
+    flag.map(str::to_owned)
+        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+        .or_else(|| {
+            std::env::var("AWS_DEFAULT_REGION")
+                .ok()
+                .filter(|r| !r.is_empty())
+        })
+        .or_else(|| source.region.clone())
+        .unwrap_or_else(|| crate::aws::FALLBACK_REGION.to_owned())
+}

@@ -1,0 +1,51 @@
+//! The process exit codes (stable, documented in the README) and the final error report.
+
+use std::process::ExitCode;
+
+/// Exit codes of `iam-mfa`. `exec` passes its child's code through instead (128 + N when the
+/// child is killed by signal N; 126 when the command cannot run, 127 when it is not found).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Code {
+    /// Success; for `status`, every session asked about is valid.
+    Success = 0,
+    /// An error not covered below (I/O, network, unexpected AWS error).
+    Failure = 1,
+    /// Bad input: command-line usage, code or duration format, malformed config, missing serial.
+    Usage = 2,
+    /// `status`: a session exists but expires within the refresh margin.
+    Expiring = 3,
+    /// `status`: the session has expired or there is none.
+    Expired = 4,
+    /// AWS refused: MFA code rejected, access denied, invalid or expired long-term key.
+    Denied = 5,
+}
+
+impl From<Code> for u8 {
+    fn from(code: Code) -> u8 {
+        code as u8
+    }
+}
+
+/// An error that knows which exit code it ends the process with.
+pub trait Failure: std::fmt::Display {
+    /// The exit code this error maps to (normally a [`Code`]; `exec` also uses 126 and 127).
+    fn exit_code(&self) -> u8;
+}
+
+impl Failure for anyhow::Error {
+    fn exit_code(&self) -> u8 {
+        Code::Failure.into()
+    }
+}
+
+/// Prints the error (with its causes) to stderr and turns the result into the process exit code.
+pub fn finish<E: Failure>(result: Result<u8, E>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("iam-mfa: error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Terminal-facing helpers shared by every command: exit codes, logging, output formats, prompts.
+
+pub mod exit;
+pub mod log;
+pub mod output;
+pub mod qr;
+pub mod table;
+pub mod tty;

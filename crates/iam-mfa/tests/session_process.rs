@@ -1,0 +1,250 @@
+//! `process` against moto: credential_process JSON, caching, single flight, recursion guard.
+mod common;
+
+use common::{Moto, Sandbox, assert_exit, stderr, stdout};
+use std::process::Stdio;
+
+#[tokio::test]
+async fn process_prints_version_1_json_and_reuses_the_cache() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("erin").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "");
+
+    let first = sandbox.run(&["process", "work", "--code", "123456"]);
+    assert_exit(&first, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&first)).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert!(json["AccessKeyId"].as_str().unwrap().len() >= 16);
+    assert!(!json["SecretAccessKey"].as_str().unwrap().is_empty());
+    assert!(!json["SessionToken"].as_str().unwrap().is_empty());
+    let expiration = json["Expiration"].as_str().unwrap();
+    assert!(
+        expiration.ends_with('Z') && expiration.len() == 20,
+        "{expiration}"
+    );
+    assert!(
+        stderr(&first).is_empty(),
+        "nothing on stderr: {}",
+        stderr(&first)
+    );
+
+    let second = sandbox.run(&["process", "work"]);
+    assert_exit(&second, 0);
+    assert_eq!(stdout(&second), stdout(&first));
+    assert_eq!(moto.count("GetSessionToken"), 1);
+
+    // A margin larger than the time left forces a refresh, which needs a code again. (moto returns
+    // the same example credentials every time, so only its request count tells calls apart.)
+    let refreshed = sandbox.run(&["process", "work", "--code", "654321", "--margin", "50000"]);
+    assert_exit(&refreshed, 0);
+    assert_eq!(moto.count("GetSessionToken"), 2);
+
+    // Inside the margin but with no way to get a code, the still-valid session is used.
+    let fallback = sandbox.run(&["process", "work", "--margin", "50000"]);
+    assert_exit(&fallback, 0);
+    assert_eq!(stdout(&fallback), stdout(&refreshed));
+    assert!(
+        stderr(&fallback).contains("cannot renew the session"),
+        "{}",
+        stderr(&fallback)
+    );
+    assert_eq!(moto.count("GetSessionToken"), 2);
+
+    // Typing the same code again is recognised before AWS is asked (AWS would only say "invalid").
+    let reused = sandbox.run(&["process", "work", "--code", "654321", "--refresh"]);
+    assert_exit(&reused, 5);
+    assert!(
+        stderr(&reused).contains("already used"),
+        "{}",
+        stderr(&reused)
+    );
+    assert_eq!(moto.count("GetSessionToken"), 2);
+
+    // --endpoint-url works without AWS_ENDPOINT_URL in the environment.
+    let flagged = sandbox
+        .iam_mfa()
+        .args([
+            "--endpoint-url",
+            moto.endpoint(),
+            "process",
+            "work",
+            "--code",
+            "111111",
+            "--refresh",
+        ])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    assert_exit(&flagged, 0);
+    assert_eq!(moto.count("GetSessionToken"), 3);
+
+    #[cfg(unix)]
+    for entry in std::fs::read_dir(sandbox.cache_dir()).unwrap() {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = entry.unwrap().metadata().unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o077,
+            0,
+            "cache files are private"
+        );
+    }
+}
+
+#[tokio::test]
+async fn thirty_concurrent_callers_get_one_code_one_sts_call_and_the_same_session() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("frank").await;
+    let sandbox = Sandbox::new(&moto);
+    let counter = sandbox.home().join("mfa_process.count");
+    let mfa_process = format!(
+        "mfa_process = sh -c 'echo x >> {}; sleep 0.3; echo 123456'\n",
+        counter.display()
+    );
+    sandbox.add_profile("work", &user, &mfa_process);
+
+    let children: Vec<_> = (0..30)
+        .map(|_| {
+            sandbox
+                .iam_mfa()
+                .args(["process", "work"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    for output in &outputs {
+        assert_exit(output, 0);
+    }
+    let invocations = std::fs::read_to_string(&counter).unwrap().lines().count();
+    assert_eq!(invocations, 1, "mfa_process ran {invocations} times");
+    assert_eq!(moto.count("GetSessionToken"), 1);
+    let first = stdout(&outputs[0]);
+    assert!(first.contains("\"Version\":1"));
+    assert!(
+        outputs.iter().all(|output| stdout(output) == first),
+        "all 30 outputs are identical"
+    );
+}
+
+#[tokio::test]
+async fn recursion_is_refused_and_a_missing_code_source_explained() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("gina").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "");
+
+    let output = sandbox
+        .iam_mfa()
+        .args(["process", "work"])
+        .env("IAM_MFA_ACTIVE", "1")
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("refusing to recurse"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = sandbox.run(&["process", "work"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("no --code, no mfa_process"),
+        "{}",
+        stderr(&output)
+    );
+
+    let config = sandbox.read_config() + "mfa_process = echo no code here\n";
+    sandbox.write_config(&config);
+    let output = sandbox.run(&["process", "work"]);
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("no 6-digit code"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(moto.count("GetSessionToken"), 0);
+}
+
+/// The prompt goes to the controlling terminal, so it works under credential_process, where
+/// stdin is closed and stderr is captured. `script` provides a terminal fed from our pipe.
+#[cfg(unix)]
+#[tokio::test]
+async fn prompt_uses_the_terminal_when_stdin_and_stderr_are_not_the_users() {
+    use std::io::Write;
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("kate").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "");
+    let out = sandbox.home().join("out.json");
+    let err = sandbox.home().join("err.txt");
+    let inner = format!(
+        "'{}' process work </dev/null >'{}' 2>'{}'",
+        common::IAM_MFA,
+        out.display(),
+        err.display()
+    );
+    let mut child = sandbox
+        .command("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env_remove("IAM_MFA_NO_TTY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"12345\n123456\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    let screen = stdout(&output);
+    assert!(
+        screen.contains(&format!("MFA code for {}: ", user.serial())),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("exactly 6 digits, but it has 5 digits"),
+        "{screen}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert_eq!(
+        std::fs::read_to_string(&err).unwrap(),
+        "",
+        "nothing on the captured stderr"
+    );
+    assert_eq!(moto.count("GetSessionToken"), 1);
+}
+
+#[tokio::test]
+async fn debug_log_never_shows_a_secret() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("liam").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.write_credentials(&user.credentials_section("work"));
+    let output = sandbox.run(&["--debug", "process", "work", "--code", "123456"]);
+    assert_exit(&output, 0);
+    let session = common::json(&output);
+    let log = stderr(&output);
+    assert!(
+        log.contains("GetSessionToken") && log.contains("ListMFADevices"),
+        "{log}"
+    );
+    for secret in [
+        user.secret_access_key.as_str(),
+        session["SecretAccessKey"].as_str().unwrap(),
+        session["SessionToken"].as_str().unwrap(),
+    ] {
+        assert!(!log.contains(secret), "a secret is in the debug log");
+    }
+}
