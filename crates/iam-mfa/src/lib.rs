@@ -5,7 +5,9 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod audit;
 pub mod aws;
+pub mod doctor;
 pub mod policy_cmd;
 pub mod session;
 pub mod ui;

@@ -81,7 +81,7 @@ impl Principal {
 }
 
 /// The credential states that decide the MFA keys of a request (R8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MfaState {
     /// Long-term access keys (and the console before MFA): `aws:MultiFactorAuthPresent` absent.
@@ -244,6 +244,27 @@ impl<'a> Analysis<'a> {
             bits,
             catalog,
         }
+    }
+
+    /// [`Analysis::sweep`] for each of `states`, in that order, on parallel threads (the
+    /// sweeps share nothing mutable; a policy check needs three).
+    pub fn sweep_states(&self, principal: &Principal, states: &[MfaState]) -> Vec<Sweep> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = states
+                .iter()
+                .skip(1)
+                .map(|&state| scope.spawn(move || self.sweep(principal, state)))
+                .collect();
+            let first = states.first().map(|&state| self.sweep(principal, state));
+            first
+                .into_iter()
+                .chain(handles.into_iter().map(|h| match h.join() {
+                    Ok(sweep) => sweep,
+                    // A sweep does not panic (no indexing, no unwrap); should one, re-raise it.
+                    Err(payload) => std::panic::resume_unwind(payload),
+                }))
+                .collect()
+        })
     }
 
     /// Every catalog action `principal` may perform in `state`, with a witness each.

@@ -30,6 +30,15 @@ impl Outcome {
     pub fn is_allowed(self) -> bool {
         self == Self::Allow
     }
+
+    /// The name as in JSON output: `allow`, `explicit_deny`, `implicit_deny`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allow => "allow",
+            Self::ExplicitDeny => "explicit_deny",
+            Self::ImplicitDeny => "implicit_deny",
+        }
+    }
 }
 
 /// Where a statement is: its policy's index in the set and its 0-based index in the policy.

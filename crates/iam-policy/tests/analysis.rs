@@ -183,3 +183,20 @@ fn free_condition_keys_and_resource_patterns_are_explored() {
     assert_eq!(grant.extra_context.len(), 1);
     assert!(result.future_actions.is_empty());
 }
+
+#[test]
+fn parallel_sweeps_equal_sequential_ones_in_order() {
+    let set = reference_set();
+    let catalog = iam_catalog::catalog();
+    let analysis = iam_policy::analysis::Analysis::new(&set, catalog);
+    let alice = Principal::example("alice");
+    let states = [
+        MfaState::WithMfa,
+        MfaState::LongTermKeys,
+        MfaState::TemporaryWithoutMfa,
+    ];
+    let parallel = analysis.sweep_states(&alice, &states);
+    let sequential: Vec<_> = states.iter().map(|&s| analysis.sweep(&alice, s)).collect();
+    assert_eq!(parallel, sequential);
+    assert!(analysis.sweep_states(&alice, &[]).is_empty());
+}

@@ -14,7 +14,8 @@ pub trait Report: Serialize {
 pub fn print<R: Report>(report: &R, format: OutputFormat) -> Result<(), Error> {
     let text = match format {
         OutputFormat::Json => to_json_line(report)?,
-        OutputFormat::Text => report.text(),
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => report.text(),
     };
     print!("{text}");
     Ok(())

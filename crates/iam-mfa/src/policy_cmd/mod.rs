@@ -1,5 +1,7 @@
 //! `iam-mfa policy …`: offline work on identity policies with the `iam-policy` engine.
 
+pub mod check;
+pub mod generate;
 pub mod simulate;
 pub mod sources;
 
@@ -7,6 +9,7 @@ use clap::Subcommand;
 
 use crate::aws::GlobalArgs;
 use crate::ui::exit::{Code, Failure};
+use crate::ui::output::OutputFormat;
 
 /// The `policy` subcommands.
 #[derive(Debug, Subcommand)]
@@ -18,12 +21,40 @@ pub enum Command {
     /// request, in input order. Exit code 0 when every request was evaluated, 1 when some line
     /// could not be (its result line carries an "error"), 2 for bad flags or policies.
     Simulate(simulate::Args),
+    /// Prove that a policy set forces MFA without locking users out, exhaustively.
+    ///
+    /// Evaluates every action of the embedded catalog for the user in three credential states
+    /// (long-term keys, temporary credentials without MFA, with MFA) and reports findings with
+    /// a stable id, severity, evidence (action, example resource, deciding statements) and fix.
+    /// Policies come from files (--policy), the embedded AWS-managed set (--managed), or the
+    /// account (--user, --group). Exit code 6 when a finding reaches --fail-on, 2 for bad input.
+    Check(check::Args),
+    /// Print a force-MFA identity policy that is correct by construction.
+    ///
+    /// Self-service before MFA (enrol an own virtual MFA device, change the own password, get an
+    /// MFA session for the CLI), scoped to the signed-in user (with or without an IAM path);
+    /// everything else denied unless MFA is present (BoolIfExists, so long-term access keys are
+    /// denied too). `policy check` passes it with no findings.
+    Generate(generate::Args),
+}
+
+impl Command {
+    /// The command's name and the output formats it prints beyond text and JSON.
+    pub fn formats(&self) -> (&'static str, &'static [OutputFormat]) {
+        match self {
+            Self::Simulate(_) => ("policy simulate", &[]),
+            Self::Check(_) => ("policy check", &[OutputFormat::Sarif]),
+            Self::Generate(_) => ("policy generate", &[]),
+        }
+    }
 }
 
 /// Runs a `policy` subcommand.
 pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
     match command {
         Command::Simulate(args) => simulate::run(&args, global),
+        Command::Check(args) => check::run(&args, global),
+        Command::Generate(args) => generate::run(&args),
     }
 }
 
@@ -40,6 +71,14 @@ impl Error {
         Self {
             code: Code::Usage,
             inner: inner.into(),
+        }
+    }
+
+    /// An error of the AWS-facing admin code, with its exit code (5 when AWS refused, …).
+    pub fn from_admin(error: crate::admin::Error) -> Self {
+        Self {
+            code: error.code(),
+            inner: error.into(),
         }
     }
 

@@ -101,7 +101,8 @@ fn run_single(args: &Args, set: &PolicySet, output: OutputFormat) -> Result<u8, 
             };
             serde_json::to_writer_pretty(&mut out, &short).map_err(anyhow::Error::from)
         }
-        OutputFormat::Text => {
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
             write_text(&mut out, &explanation, args.explain).map_err(anyhow::Error::from)
         }
     };

@@ -79,7 +79,8 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         OutputFormat::Json => {
             to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
         }
-        OutputFormat::Text => format!(
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => format!(
             "Wrote [{target}] to {}; it expires at {} (in {}). Use it with --profile {target}.\n",
             report.file,
             report.expiration,

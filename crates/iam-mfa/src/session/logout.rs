@@ -62,7 +62,8 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
         OutputFormat::Json => {
             to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
         }
-        OutputFormat::Text => {
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
             let mut text = format!(
                 "Removed {removed} cached session(s) of `{}`.\n",
                 report.profile

@@ -95,7 +95,8 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
         OutputFormat::Json => {
             to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
         }
-        OutputFormat::Text => format!(
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => format!(
             "{} [profile {target}] in {}:\n  credential_process = {command_line}\n  mfa_serial ([profile {name}]) = {mfa_serial}\nTry: aws sts get-caller-identity --profile {target}\n",
             if changed {
                 "Configured"

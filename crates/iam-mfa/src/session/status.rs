@@ -78,7 +78,10 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<u8, Error> {
         OutputFormat::Json => {
             to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
         }
-        OutputFormat::Text => text(&report, wanted.as_deref()),
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
+            text(&report, wanted.as_deref())
+        }
     };
     std::io::stdout()
         .write_all(text.as_bytes())

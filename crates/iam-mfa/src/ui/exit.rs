@@ -19,6 +19,8 @@ pub enum Code {
     Expired = 4,
     /// AWS refused: MFA code rejected, access denied, invalid or expired long-term key.
     Denied = 5,
+    /// `policy check`, `audit`: findings at or above `--fail-on`.
+    Findings = 6,
 }
 
 impl From<Code> for u8 {

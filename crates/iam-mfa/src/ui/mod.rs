@@ -4,5 +4,7 @@ pub mod exit;
 pub mod log;
 pub mod output;
 pub mod qr;
+pub mod sarif;
+pub mod style;
 pub mod table;
 pub mod tty;

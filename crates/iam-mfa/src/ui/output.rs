@@ -2,12 +2,46 @@
 
 use serde::Serialize;
 
-/// `--output`: human text or stable snake_case JSON.
+/// `--output`: human text or stable snake_case JSON for every command; CSV and SARIF for the
+/// commands that report findings (`policy check`, `audit`), checked by [`OutputFormat::ensure`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     #[default]
     Text,
     Json,
+    /// Comma-separated values, one row per item.
+    Csv,
+    /// SARIF 2.1.0 for code-scanning pipelines.
+    Sarif,
+}
+
+impl OutputFormat {
+    /// The name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+            Self::Csv => "csv",
+            Self::Sarif => "sarif",
+        }
+    }
+
+    /// `Ok` when `command` can print this format: every command prints text and JSON; the
+    /// others only where listed in `extra`.
+    pub fn ensure(self, command: &str, extra: &[OutputFormat]) -> Result<(), String> {
+        if matches!(self, Self::Text | Self::Json) || extra.contains(&self) {
+            return Ok(());
+        }
+        Err(format!(
+            "`{command}` cannot print --output {}; it prints {}",
+            self.name(),
+            ["text", "json"]
+                .into_iter()
+                .chain(extra.iter().map(|f| f.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
 }
 
 /// Serializes `value` as pretty JSON followed by a newline.

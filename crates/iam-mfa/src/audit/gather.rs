@@ -1,0 +1,196 @@
+//! The AWS side of the audit: account-wide calls only, run concurrently: the credential report
+//! (generate, poll with backoff until complete, get), `GetAccountAuthorizationDetails`,
+//! `ListVirtualMFADevices`, `GetAccountSummary`, `GetAccountPasswordPolicy`. The one per-user
+//! call, `GetLoginProfile`, is made only for the users [`super::decide::login_profiles_needed`]
+//! names. Retries with backoff on throttling are the SDK's (see `crate::aws`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_iam::types::{AssignmentStatusType, ReportStateType, SummaryKeyType};
+use time::OffsetDateTime;
+
+use super::credential_report::{self, CredentialReport};
+use super::details;
+use super::facts::{AccountSummary, Gathered, VirtualDevice};
+use crate::admin::Error;
+use crate::admin::lists;
+use crate::doctor::LoginProfile;
+
+/// First wait between polls of the credential report; doubled up to [`MAX_POLL_DELAY`].
+const FIRST_POLL_DELAY: Duration = Duration::from_millis(100);
+const MAX_POLL_DELAY: Duration = Duration::from_secs(4);
+/// Polls before giving up (about two minutes).
+const MAX_POLLS: u32 = 40;
+/// `GetLoginProfile` calls in flight at once.
+const CONCURRENT_LOOKUPS: usize = 8;
+
+/// Everything account-wide, gathered concurrently; `login_profiles` is left empty.
+pub async fn gather(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result<Gathered, Error> {
+    let (report, details, devices, summary, allow) = tokio::try_join!(
+        credential_report(iam),
+        details::fetch(iam, page_size),
+        virtual_devices(iam, page_size),
+        account_summary(iam),
+        allow_users_to_change_password(iam),
+    )?;
+    let fetched = details::fetch_missing(iam, &details::missing(&details)).await?;
+    let (documents, users) = details::build(&details, &fetched);
+    Ok(Gathered {
+        report,
+        documents,
+        users,
+        virtual_devices: devices,
+        summary,
+        allow_users_to_change_password: allow,
+        login_profiles: BTreeMap::new(),
+    })
+}
+
+/// Asks for a fresh report (IAM returns one up to four hours old) and polls until it is
+/// complete, then downloads and parses it.
+pub async fn credential_report(iam: &aws_sdk_iam::Client) -> Result<CredentialReport, Error> {
+    const GENERATE: &str = "iam:GenerateCredentialReport";
+    const GET: &str = "iam:GetCredentialReport";
+    let mut delay = FIRST_POLL_DELAY;
+    let mut polls = 0;
+    loop {
+        let out = iam
+            .generate_credential_report()
+            .send()
+            .await
+            .map_err(Error::aws(GENERATE))?;
+        if out.state() == Some(&ReportStateType::Complete) {
+            break;
+        }
+        polls += 1;
+        if polls >= MAX_POLLS {
+            return Err(Error::Response {
+                operation: GENERATE,
+                what: "the credential report is still not complete; try again later".into(),
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(MAX_POLL_DELAY);
+    }
+    let out = loop {
+        match iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(Error::aws(GET))
+        {
+            Ok(out) => break out,
+            Err(error) if error.aws_code() == Some("ReportInProgress") && polls < MAX_POLLS => {
+                polls += 1;
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(MAX_POLL_DELAY);
+            }
+            Err(error) => return Err(error),
+        }
+    };
+    let generated = out
+        .generated_time()
+        .and_then(|t| OffsetDateTime::from_unix_timestamp(t.secs()).ok());
+    let content = out.content().ok_or(Error::Response {
+        operation: GET,
+        what: "no Content".into(),
+    })?;
+    credential_report::parse(content.as_ref(), generated).map_err(|what| Error::Response {
+        operation: GET,
+        what,
+    })
+}
+
+/// Every virtual MFA device, assigned or not (serial and user only: seeds are dropped).
+async fn virtual_devices(
+    iam: &aws_sdk_iam::Client,
+    page_size: Option<i32>,
+) -> Result<Vec<VirtualDevice>, Error> {
+    let devices = lists::virtual_mfa_devices(iam, AssignmentStatusType::Any, page_size).await?;
+    Ok(devices
+        .iter()
+        .map(|d| VirtualDevice {
+            serial: d.serial_number().to_owned(),
+            user_arn: d.user().map(|u| u.arn().to_owned()),
+        })
+        .collect())
+}
+
+/// The root facts of `GetAccountSummary`.
+async fn account_summary(iam: &aws_sdk_iam::Client) -> Result<AccountSummary, Error> {
+    let out = iam
+        .get_account_summary()
+        .send()
+        .await
+        .map_err(Error::aws("iam:GetAccountSummary"))?;
+    let map = out.summary_map();
+    let flag = |key: SummaryKeyType| map.and_then(|m| m.get(&key)).map(|v| *v > 0);
+    Ok(AccountSummary {
+        mfa_enabled: flag(SummaryKeyType::AccountMfaEnabled),
+        password_present: flag(SummaryKeyType::AccountPasswordPresent),
+        access_keys_present: flag(SummaryKeyType::AccountAccessKeysPresent),
+    })
+}
+
+/// `AllowUsersToChangePassword`; `false` when the account has no password policy.
+async fn allow_users_to_change_password(iam: &aws_sdk_iam::Client) -> Result<bool, Error> {
+    match iam
+        .get_account_password_policy()
+        .send()
+        .await
+        .map_err(Error::aws("iam:GetAccountPasswordPolicy"))
+    {
+        Ok(out) => Ok(out
+            .password_policy()
+            .is_some_and(|p| p.allow_users_to_change_password())),
+        Err(error) if error.aws_code() == Some("NoSuchEntity") => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// `GetLoginProfile` of each of `users`, a few at a time; `tick` after each.
+pub async fn login_profiles(
+    iam: &aws_sdk_iam::Client,
+    users: &[String],
+    tick: &dyn Fn(),
+) -> Result<BTreeMap<String, LoginProfile>, Error> {
+    let mut out = BTreeMap::new();
+    for batch in users.chunks(CONCURRENT_LOOKUPS) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for user in batch {
+            let (iam, user) = (iam.clone(), user.clone());
+            tasks.spawn(async move {
+                let profile = login_profile(&iam, &user).await;
+                (user, profile)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (user, profile) = joined.map_err(|e| Error::Response {
+                operation: "iam:GetLoginProfile",
+                what: e.to_string(),
+            })?;
+            out.insert(user, profile?);
+            tick();
+        }
+    }
+    Ok(out)
+}
+
+/// `GetLoginProfile`: none (`NoSuchEntity`), present, or present with a required reset.
+async fn login_profile(iam: &aws_sdk_iam::Client, user: &str) -> Result<LoginProfile, Error> {
+    match iam
+        .get_login_profile()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(Error::aws("iam:GetLoginProfile"))
+    {
+        Ok(out) => Ok(match out.login_profile() {
+            Some(p) if p.password_reset_required() => LoginProfile::ResetRequired,
+            _ => LoginProfile::Present,
+        }),
+        Err(error) if error.aws_code() == Some("NoSuchEntity") => Ok(LoginProfile::None),
+        Err(error) => Err(error),
+    }
+}

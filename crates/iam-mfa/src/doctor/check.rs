@@ -1,0 +1,52 @@
+//! `policy check` as a pure function: a policy set, the user, account facts and the intent in;
+//! a [`Report`] out.
+
+use iam_catalog::Catalog;
+use iam_policy::PolicySet;
+use iam_policy::analysis::Principal;
+
+use super::finding::Report;
+use super::intent::Intent;
+use super::leaks::{Sweeps, leaks};
+use super::lint::lint;
+use super::self_service::{Account, self_service};
+
+/// Everything a check needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The user's identity policies, evaluated together.
+    pub set: &'a PolicySet,
+    /// The user.
+    pub principal: &'a Principal,
+    /// The account password policy and the user's login profile.
+    pub account: Account,
+    /// What users are meant to do before MFA.
+    pub intent: &'a Intent,
+}
+
+/// Checks `input` against `catalog`: findings most severe first, then in id order.
+pub fn check(input: Input<'_>, catalog: &Catalog) -> Report {
+    let sweeps = Sweeps::run(input.set, catalog, input.principal);
+    let mut findings = leaks(input.set, catalog, input.principal, &sweeps, input.intent);
+    findings.extend(lint(input.set, catalog));
+    findings.extend(self_service(
+        input.set,
+        input.principal,
+        input.account,
+        input.intent,
+    ));
+    findings.sort_by_key(|f| (std::cmp::Reverse(f.severity), f.id));
+    Report {
+        principal: input.principal.arn(),
+        policies: input
+            .set
+            .policies()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect(),
+        catalog: catalog.source().to_string(),
+        catalog_actions: catalog.actions().len(),
+        states: sweeps.counts(),
+        findings,
+    }
+}

@@ -1,0 +1,276 @@
+//! `mfa-not-enforced`: every catalog action a user may perform without MFA, found by the
+//! exhaustive sweep of `iam_policy::analysis` in both credential states that lack MFA, minus
+//! the intended self-service on the user itself.
+
+use std::collections::BTreeMap;
+
+use iam_catalog::{Action, ActionId, Catalog, glob_match};
+use iam_policy::analysis::{Analysis, Grant, MfaState, Principal, Sweep, resource_candidates};
+use iam_policy::{Effect, Outcome, PolicySet};
+
+use super::finding::{Evidence, Finding, FindingId, Severity, StateCount};
+use super::intent::{self, Intent};
+use super::self_service::{VIA_AWS_SERVICE, direct_request};
+
+/// The sweeps of the three states, computed once and shared by the checks.
+pub struct Sweeps {
+    /// One per [`MfaState::ALL`], in that order.
+    pub sweeps: Vec<Sweep>,
+}
+
+impl Sweeps {
+    /// Sweeps `set` for `principal` in every state.
+    pub fn run(set: &PolicySet, catalog: &Catalog, principal: &Principal) -> Self {
+        let analysis = Analysis::new(set, catalog);
+        Self {
+            sweeps: analysis.sweep_states(principal, &MfaState::ALL),
+        }
+    }
+
+    /// Allowed-action counts per state.
+    pub fn counts(&self) -> Vec<StateCount> {
+        self.sweeps
+            .iter()
+            .map(|s| StateCount {
+                state: s.state,
+                allowed_actions: s.allowed.len(),
+                future_actions_allowed: !s.future_actions.is_empty(),
+            })
+            .collect()
+    }
+}
+
+/// Stands for "actions AWS has not released yet" in evidence.
+pub const FUTURE_ACTIONS: &str = "(any action not in the catalog, including future ones)";
+
+/// A leak: one action allowed without MFA in some states.
+struct Leak {
+    resource: String,
+    statements: Vec<String>,
+    states: Vec<MfaState>,
+    /// Whether the action is self-service, so the leak is its use on another user.
+    on_others: bool,
+}
+
+/// The `mfa-not-enforced` findings: one per combination of states that leak (long-term keys
+/// only, temporary credentials only, both), each listing every leaking action.
+pub fn leaks(
+    set: &PolicySet,
+    catalog: &Catalog,
+    principal: &Principal,
+    sweeps: &Sweeps,
+    intent: &Intent,
+) -> Vec<Finding> {
+    let other = Principal {
+        user_name: "another-user".to_owned(),
+        ..principal.clone()
+    };
+    // The sweep also tries `aws:ViaAWSService` absent or true, which only a service acting for
+    // the user sends after a direct request of the user was allowed: confirm such grants.
+    let confirm = tests_key(set, VIA_AWS_SERVICE);
+    let mut by_action: BTreeMap<Option<ActionId>, Leak> = BTreeMap::new();
+    for sweep in sweeps
+        .sweeps
+        .iter()
+        .filter(|s| s.state != MfaState::WithMfa)
+    {
+        for grant in &sweep.allowed {
+            let action = catalog.action(grant.action);
+            let name = action.full_name();
+            if intent.exempt.iter().any(|p| glob_match(p, &name)) {
+                continue;
+            }
+            let found = if !intent::is_self_service(&name) {
+                Some((grant.resource.clone(), labels(set, &grant.statements)))
+                    .filter(|_| !confirm || direct(set, principal, sweep.state, action, grant))
+            } else if action.is_wildcard_only() || name.eq_ignore_ascii_case(intent::CREATE_DEVICE)
+            {
+                None
+            } else if names_someone_else(&grant.resource, principal)
+                && (!confirm || direct(set, principal, sweep.state, action, grant))
+            {
+                Some((grant.resource.clone(), labels(set, &grant.statements)))
+            } else {
+                // Self-service on oneself is intended; on another user it is a leak.
+                resource_candidates(action, &other)
+                    .into_iter()
+                    .find_map(|r| {
+                        let d = set.evaluate(&direct_request(principal, sweep.state, &name, &r));
+                        (d.outcome == Outcome::Allow).then(|| (r, labels(set, &d.statements)))
+                    })
+            };
+            let Some((resource, statements)) = found else {
+                continue;
+            };
+            by_action
+                .entry(Some(grant.action))
+                .or_insert(Leak {
+                    resource,
+                    statements,
+                    states: Vec::new(),
+                    on_others: intent::is_self_service(&name),
+                })
+                .states
+                .push(sweep.state);
+        }
+        let future = !sweep.future_actions.is_empty()
+            && (!confirm
+                || set
+                    .evaluate(&direct_request(principal, sweep.state, FUTURE_ACTION, "*"))
+                    .outcome
+                    .is_allowed());
+        if future {
+            by_action
+                .entry(None)
+                .or_insert(Leak {
+                    resource: "*".to_owned(),
+                    statements: labels(set, &sweep.future_actions),
+                    states: Vec::new(),
+                    on_others: false,
+                })
+                .states
+                .push(sweep.state);
+        }
+    }
+    let mut groups: BTreeMap<Vec<MfaState>, Vec<Evidence>> = BTreeMap::new();
+    for (id, leak) in by_action {
+        let action = id.map_or(FUTURE_ACTIONS.to_owned(), |id| {
+            catalog.action(id).full_name()
+        });
+        groups
+            .entry(leak.states.clone())
+            .or_default()
+            .push(Evidence {
+                action: Some(action),
+                resource: Some(leak.resource),
+                states: leak.states,
+                decision: Some(Outcome::Allow),
+                statements: leak.statements,
+                detail: None,
+            });
+    }
+    let mfa_denies = mfa_denies(set);
+    // Both states first: that is the policy set with no MFA enforcement at all.
+    let mut groups: Vec<(Vec<MfaState>, Vec<Evidence>)> = groups.into_iter().collect();
+    groups.sort_by_key(|(states, _)| std::cmp::Reverse(states.len()));
+    groups
+        .into_iter()
+        .map(|(states, evidence)| finding(&states, evidence, &mfa_denies))
+        .collect()
+}
+
+/// An action no catalog lists, standing for the actions AWS adds later.
+const FUTURE_ACTION: &str = "iam-mfa-future-service:FutureAction";
+
+/// Whether some condition of `set` tests `key`.
+fn tests_key(set: &PolicySet, key: &str) -> bool {
+    set.statements().any(|(_, st)| {
+        st.conditions
+            .iter()
+            .any(|c| c.key.eq_ignore_ascii_case(key))
+    })
+}
+
+/// Whether `grant` holds for a request the user makes directly (`aws:ViaAWSService` false), on
+/// its witness resource or one of the action's resources for the user or someone else.
+fn direct(
+    set: &PolicySet,
+    principal: &Principal,
+    state: MfaState,
+    action: &Action,
+    grant: &Grant,
+) -> bool {
+    let name = action.full_name();
+    std::iter::once(grant.resource.clone())
+        .chain(resource_candidates(action, principal))
+        .any(|resource| {
+            let mut request = direct_request(principal, state, &name, &resource);
+            for (key, value) in &grant.extra_context {
+                if !key.eq_ignore_ascii_case(VIA_AWS_SERVICE) {
+                    request.context_mut().insert(key, value.clone());
+                }
+            }
+            set.evaluate(&request).outcome.is_allowed()
+        })
+}
+
+/// Whether `resource` is an IAM resource of another user that can exist: in the user's account
+/// and partition, not named like the user (names are unique whatever the path, and compare
+/// ignoring case), and not a policy variable left literal (IAM names cannot contain `$`).
+fn names_someone_else(resource: &str, principal: &Principal) -> bool {
+    let prefix = format!("arn:{}:iam::{}:", principal.partition, principal.account);
+    let name = resource.rsplit('/').next().unwrap_or(resource);
+    resource.starts_with(&prefix)
+        && !resource.contains('$')
+        && !name.eq_ignore_ascii_case(&principal.user_name)
+}
+
+/// The Deny statements that test `aws:MultiFactorAuthPresent`: the set's force-MFA policy.
+fn mfa_denies(set: &PolicySet) -> Vec<String> {
+    set.statements()
+        .filter(|(_, st)| {
+            st.effect == Effect::Deny
+                && st
+                    .conditions
+                    .iter()
+                    .any(|c| c.key.eq_ignore_ascii_case(MFA_PRESENT))
+        })
+        .map(|(at, _)| set.label(at))
+        .collect()
+}
+
+const MFA_PRESENT: &str = "aws:MultiFactorAuthPresent";
+
+fn labels(set: &PolicySet, at: &[iam_policy::StatementRef]) -> Vec<String> {
+    at.iter().map(|a| set.label(*a)).collect()
+}
+
+fn finding(states: &[MfaState], evidence: Vec<Evidence>, mfa_denies: &[String]) -> Finding {
+    let who = match states {
+        [MfaState::LongTermKeys] => {
+            "with long-term access keys (aws:MultiFactorAuthPresent absent), though not with temporary credentials without MFA"
+        }
+        [MfaState::TemporaryWithoutMfa] => {
+            "with temporary credentials obtained without MFA (console sign-in without MFA, GetSessionToken without a code), though not with long-term access keys"
+        }
+        _ => "both with long-term access keys and with temporary credentials obtained without MFA",
+    };
+    let examples: Vec<&str> = evidence
+        .iter()
+        .filter_map(|e| e.action.as_deref())
+        .take(5)
+        .collect();
+    let more = evidence.len().saturating_sub(examples.len());
+    let fix = match (states, mfa_denies) {
+        ([MfaState::LongTermKeys], _) => {
+            "The MFA Deny does not cover requests without the aws:MultiFactorAuthPresent key: use {\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}} in the Deny.".to_owned()
+        }
+        ([MfaState::TemporaryWithoutMfa], _) => {
+            "The MFA Deny only covers requests without the aws:MultiFactorAuthPresent key: use {\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}} instead of Null.".to_owned()
+        }
+        (_, []) => {
+            "Attach a force-MFA policy (`iam-mfa policy generate`) to the user or its group, or narrow the listed Allow statements to requests with MFA.".to_owned()
+        }
+        (_, denies) => format!(
+            "The MFA Deny ({}) does not cover these actions: remove them from its NotAction, or stop allowing them (the listed statements) without {{\"Bool\": {{\"aws:MultiFactorAuthPresent\": \"true\"}}}}.",
+            denies.join(", ")
+        ),
+    };
+    Finding {
+        id: FindingId::MfaNotEnforced,
+        severity: Severity::High,
+        message: format!(
+            "{} action{} can be performed without MFA, {who}: {}{}",
+            evidence.len(),
+            if evidence.len() == 1 { "" } else { "s" },
+            examples.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+        evidence,
+        fix,
+    }
+}

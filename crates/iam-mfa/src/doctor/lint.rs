@@ -1,0 +1,202 @@
+//! Findings read off the policy text, statement by statement: unknown action names, policy
+//! variables made literal by the `Version`, and MFA conditions with the wrong operator (R8).
+
+use iam_catalog::Catalog;
+use iam_policy::ast::{Condition, Statement};
+use iam_policy::operator::Base;
+use iam_policy::{Effect, PolicySet, StatementRef, Version};
+
+use super::finding::{Evidence, Finding, FindingId, Severity};
+
+const MFA_PRESENT: &str = "aws:multifactorauthpresent";
+
+/// Every text finding of `set`, in statement order.
+pub fn lint(set: &PolicySet, catalog: &Catalog) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (at, st) in set.statements() {
+        unknown_actions(set, catalog, at, st, &mut out);
+        literal_variables(set, at, st, &mut out);
+        for c in st
+            .conditions
+            .iter()
+            .filter(|c| c.key_lower() == MFA_PRESENT)
+        {
+            out.extend(mfa_condition(set, at, st, c));
+        }
+    }
+    out
+}
+
+fn place(set: &PolicySet, at: StatementRef, detail: String) -> Evidence {
+    Evidence {
+        statements: vec![set.label(at)],
+        detail: Some(detail),
+        ..Evidence::default()
+    }
+}
+
+fn unknown_actions(
+    set: &PolicySet,
+    catalog: &Catalog,
+    at: StatementRef,
+    st: &Statement,
+    out: &mut Vec<Finding>,
+) {
+    for pattern in &st.actions.patterns {
+        let text = pattern.text.as_str();
+        let known = if text.contains(['*', '?']) {
+            catalog.expand(text).next().is_some()
+        } else {
+            catalog.lookup(text).is_some()
+        };
+        if known {
+            continue;
+        }
+        let suggestion = catalog
+            .suggest(text)
+            .map(|id| catalog.action(id).full_name());
+        let element = if st.actions.negated {
+            "NotAction"
+        } else {
+            "Action"
+        };
+        let consequence = match (st.effect, st.actions.negated) {
+            (Effect::Deny, true) => "so the Deny still covers the action meant to be exempted",
+            (Effect::Deny, false) => "so the Deny does not deny what it means to",
+            (Effect::Allow, false) => "so the Allow grants nothing",
+            (Effect::Allow, true) => "so the Allow also grants the action meant to be left out",
+        };
+        let mut evidence = place(
+            set,
+            at,
+            format!("{element} {text:?} matches no action of the catalog"),
+        );
+        evidence.action = Some(text.to_owned());
+        out.push(Finding {
+            id: FindingId::UnknownAction,
+            severity: Severity::Medium,
+            message: format!(
+                "{}: {text} is not an action of any AWS service ({}), {consequence}",
+                set.label(at),
+                catalog.source()
+            ),
+            evidence: vec![evidence],
+            fix: match suggestion {
+                Some(name) => format!("Did you mean {name}? Correct the action name."),
+                None => "Correct the action name (service prefix and action as in the Service Authorization Reference).".to_owned(),
+            },
+        });
+    }
+}
+
+fn literal_variables(set: &PolicySet, at: StatementRef, st: &Statement, out: &mut Vec<Finding>) {
+    let version = set
+        .policies()
+        .get(at.policy)
+        .map_or(Version::V2012_10_17, |p| p.policy.version);
+    if version.substitutes_variables() {
+        return;
+    }
+    let texts = st
+        .resources
+        .patterns
+        .iter()
+        .map(|t| t.source())
+        .chain(
+            st.conditions
+                .iter()
+                .flat_map(|c| c.raw_values.iter().map(String::as_str)),
+        )
+        .filter(|t| t.contains("${"));
+    let evidence: Vec<Evidence> = texts
+        .map(|t| place(set, at, format!("{t:?} is matched literally")))
+        .collect();
+    if evidence.is_empty() {
+        return;
+    }
+    let version_text = match version {
+        Version::Missing => "has no Version element",
+        _ => "has Version 2008-10-17",
+    };
+    out.push(Finding {
+        id: FindingId::LiteralPolicyVariable,
+        severity: Severity::Medium,
+        message: format!(
+            "{}: the policy {version_text}, so its policy variables (such as ${{aws:username}}) are literal text and match nothing they were meant to",
+            set.label(at)
+        ),
+        evidence,
+        fix: "Add \"Version\": \"2012-10-17\" at the top of the policy.".to_owned(),
+    });
+}
+
+/// Whether `c` holds with `aws:MultiFactorAuthPresent` absent (`None`) or set to a value.
+fn holds(c: &Condition, value: Option<&str>) -> bool {
+    let values = c.raw_values.iter().map(|v| v.to_ascii_lowercase());
+    match (c.operator.base, value) {
+        (Base::Null, v) => values.into_iter().any(|n| (n == "true") == v.is_none()),
+        (_, None) => c.operator.if_exists,
+        (_, Some(v)) => values.into_iter().any(|n| n == v),
+    }
+}
+
+fn mfa_condition(
+    set: &PolicySet,
+    at: StatementRef,
+    st: &Statement,
+    c: &Condition,
+) -> Option<Finding> {
+    let label = set.label(at);
+    let written = format!(
+        "{{\"{}\": {{\"{}\": {:?}}}}}",
+        c.operator,
+        c.key,
+        c.raw_values.join(", ")
+    );
+    let (absent, without, with) = (
+        holds(c, None),
+        holds(c, Some("false")),
+        holds(c, Some("true")),
+    );
+    match c.operator.base {
+        Base::Null => Some(Finding {
+            id: FindingId::MfaConditionNull,
+            severity: Severity::High,
+            message: format!(
+                "{label}: Null on aws:MultiFactorAuthPresent tests whether the credentials are temporary, not whether MFA was used: {}",
+                match (st.effect, absent) {
+                    (Effect::Deny, true) => "temporary credentials without MFA (console sign-in, GetSessionToken without a code) are not denied",
+                    (Effect::Deny, false) => "it denies temporary credentials with MFA and lets long-term access keys through",
+                    (Effect::Allow, true) => "it allows long-term access keys, which never carry MFA",
+                    (Effect::Allow, false) => "it allows temporary credentials obtained without MFA",
+                }
+            ),
+            evidence: vec![place(set, at, written)],
+            fix: match st.effect {
+                Effect::Deny => "Use {\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}} in the Deny.".to_owned(),
+                Effect::Allow => "Use {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}} in the Allow.".to_owned(),
+            },
+        }),
+        Base::Bool => {
+            let message = match st.effect {
+                Effect::Deny if without && !absent => "Bool (without IfExists) is false when the key is absent, and long-term access keys never carry aws:MultiFactorAuthPresent: requests signed with access keys are not denied",
+                Effect::Allow if absent && !without && with => "BoolIfExists is true when the key is absent, so this Allow also grants requests signed with long-term access keys, which never carry MFA",
+                _ => return None,
+            };
+            Some(Finding {
+                id: FindingId::MfaConditionBool,
+                severity: match st.effect {
+                    Effect::Deny => Severity::High,
+                    Effect::Allow => Severity::Medium,
+                },
+                message: format!("{label}: {message}"),
+                evidence: vec![place(set, at, written)],
+                fix: match st.effect {
+                    Effect::Deny => "Use BoolIfExists: {\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}}.".to_owned(),
+                    Effect::Allow => "Use Bool: {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}}.".to_owned(),
+                },
+            })
+        }
+        _ => None,
+    }
+}

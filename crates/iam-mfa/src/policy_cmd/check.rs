@@ -1,0 +1,343 @@
+//! `iam-mfa policy check`: proves a policy set forces MFA without locking users out, with the
+//! doctor; policies from files, the embedded AWS-managed set, or a real user's or group's
+//! policies (`--user`, `--group`, fetched through the AWS SDK).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use anyhow::anyhow;
+use iam_policy::PolicySet;
+use iam_policy::analysis::{MfaState, Principal};
+
+use super::Error;
+use super::sources::{self, PolicyArgs, Source};
+use crate::admin::context::{Admin, Listing, mfa_credentials};
+use crate::aws::{self, GlobalArgs};
+use crate::doctor::account::{Gathered, Target, gather};
+use crate::doctor::{self, Account, Finding, Input, Intent, LoginProfile, Report, Severity};
+use crate::ui::exit::Code;
+use crate::ui::output::OutputFormat;
+use crate::ui::{sarif, style};
+
+/// `policy check` flags.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Check an existing IAM user: its inline and attached policies and those of its groups,
+    /// its login profile and the account password policy (read through the AWS SDK). Policies
+    /// given with --policy/--managed are added, to try a change before making it.
+    #[arg(long, value_name = "NAME", conflicts_with = "group")]
+    pub user: Option<String>,
+    /// Check a group's policies for a member with no policies of its own (AWS calls).
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    #[command(flatten)]
+    pub intent: Intent,
+    #[command(flatten)]
+    pub offline: Offline,
+    /// Exit with code 6 when a finding is this severe or more.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = Severity::Medium)]
+    pub fail_on: Severity,
+    #[command(flatten)]
+    pub listing: Listing,
+}
+
+/// Facts about the account and the user when checking files offline.
+#[derive(Debug, clap::Args)]
+pub struct Offline {
+    /// Offline: the account password policy has "Allow users to change their own password",
+    /// which acts as an Allow of iam:ChangePassword and iam:GetAccountPasswordPolicy on oneself
+    /// (it cannot override a Deny). With --user/--group it is read from the account.
+    #[arg(long, conflicts_with_all = ["user", "group"])]
+    pub allow_users_to_change_password: bool,
+    /// Offline: the user's console password; `reset-required` turns a password change denied
+    /// without MFA into a first sign-in lock-out (critical).
+    #[arg(long, value_enum, value_name = "STATE", default_value_t = LoginArg::Unknown, conflicts_with = "user")]
+    pub login_profile: LoginArg,
+    /// Offline: the name of the user making the requests.
+    #[arg(long, value_name = "NAME", default_value = "alice", conflicts_with_all = ["user", "group"])]
+    pub as_user: String,
+    /// Offline: the user's IAM path (policies must also match users with a path).
+    #[arg(long, value_name = "PATH", default_value = "/", conflicts_with_all = ["user", "group"])]
+    pub as_path: String,
+    /// Offline: the account id in ARNs.
+    #[arg(long, value_name = "ID", default_value = "123456789012", conflicts_with_all = ["user", "group"])]
+    pub account: String,
+    /// Offline: the partition (`aws`, `aws-cn`, `aws-us-gov`).
+    #[arg(long, value_name = "NAME", default_value = "aws", conflicts_with_all = ["user", "group"])]
+    pub partition: String,
+}
+
+/// `--login-profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoginArg {
+    /// Not known.
+    Unknown,
+    /// No console password.
+    None,
+    /// A console password that need not be changed.
+    Present,
+    /// A console password to be changed at next sign-in.
+    ResetRequired,
+}
+
+impl From<LoginArg> for LoginProfile {
+    fn from(arg: LoginArg) -> Self {
+        match arg {
+            LoginArg::Unknown => Self::Unknown,
+            LoginArg::None => Self::None,
+            LoginArg::Present => Self::Present,
+            LoginArg::ResetRequired => Self::ResetRequired,
+        }
+    }
+}
+
+/// What was checked, with where each policy came from (for SARIF locations).
+struct Subject {
+    set: PolicySet,
+    principal: Principal,
+    account: Account,
+    /// Policy name → file path, for policies read from files.
+    files: BTreeMap<String, String>,
+}
+
+/// Runs the command; exit code 6 when findings reach `--fail-on`.
+pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Error> {
+    // Inflating the catalog takes as long as reading the policies: do both at once.
+    let catalog = std::thread::spawn(iam_catalog::catalog);
+    let subject = subject(args, global)?;
+    let catalog = catalog
+        .join()
+        .map_err(|_| Error::failure(anyhow!("loading the action catalog failed")))?;
+    let report = doctor::check(
+        Input {
+            set: &subject.set,
+            principal: &subject.principal,
+            account: subject.account,
+            intent: &args.intent,
+        },
+        catalog,
+    );
+    let text = match global.output {
+        OutputFormat::Json => crate::ui::output::to_json_line(&report).map_err(Error::failure)?,
+        OutputFormat::Sarif => {
+            crate::ui::output::to_json_line(&sarif::log(&sarif_items(&report, &subject)))
+                .map_err(Error::failure)?
+        }
+        OutputFormat::Text | OutputFormat::Csv => {
+            render_text(&report, args.fail_on, style::colour_stdout())
+        }
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(Error::failure)?;
+    Ok(match report.worst() {
+        Some(worst) if worst >= args.fail_on => Code::Findings.into(),
+        _ => Code::Success.into(),
+    })
+}
+
+/// The policy set, the principal and the account facts, from flags or from the account.
+fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Error> {
+    let target = match (&args.user, &args.group) {
+        (Some(user), _) => Some(Target::User(user.clone())),
+        (None, Some(group)) => Some(Target::Group(group.clone())),
+        (None, None) => None,
+    };
+    if target.is_none() && args.policies.is_empty() {
+        return Err(Error::usage(anyhow!(
+            "nothing to check: give --policy FILE, --managed NAME, --user NAME or --group NAME"
+        )));
+    }
+    let mut set = PolicySet::new();
+    let mut files = BTreeMap::new();
+    let (principal, account) = match &target {
+        Some(target) => {
+            let gathered = fetch(target, args.listing.page_size, global)?;
+            for named in &gathered.documents {
+                set.add_document(&named.name, &named.document)
+                    .map_err(|e| Error::failure(anyhow!("policy {}: {e}", named.name)))?;
+            }
+            (gathered.principal, gathered.account)
+        }
+        None => {
+            let o = &args.offline;
+            let path = format!("/{}/", o.as_path.trim_matches('/')).replace("//", "/");
+            let principal = Principal {
+                partition: o.partition.clone(),
+                account: o.account.clone(),
+                user_name: o.as_user.clone(),
+                path,
+            };
+            let account = Account {
+                allow_users_to_change_password: o.allow_users_to_change_password,
+                login_profile: o.login_profile.into(),
+            };
+            (principal, account)
+        }
+    };
+    for source in args.policies.sources().map_err(Error::usage)? {
+        if let Source::File { name, path } = &source {
+            files.insert(name.clone(), path.display().to_string());
+        }
+        sources::add(&mut set, &source).map_err(Error::usage)?;
+    }
+    Ok(Subject {
+        set,
+        principal,
+        account,
+        files,
+    })
+}
+
+/// Gathers `target` from the account (with an MFA session when the profile names a device).
+fn fetch(target: &Target, page_size: Option<i32>, global: &GlobalArgs) -> Result<Gathered, Error> {
+    let credentials = mfa_credentials(global).map_err(Error::from_admin)?;
+    let runtime = aws::runtime().map_err(Error::failure)?;
+    runtime
+        .block_on(async {
+            let admin = Admin::connect(global, credentials).await;
+            gather(&admin, target, page_size).await
+        })
+        .map_err(Error::from_admin)
+}
+
+/// One SARIF result per finding, located at the policy file of its first statement.
+fn sarif_items(report: &Report, subject: &Subject) -> Vec<sarif::Item> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let statement = f.evidence.iter().flat_map(|e| &e.statements).next();
+            let policy = statement.map(|s| s.split_once('#').map_or(s.as_str(), |(p, _)| p));
+            sarif::Item {
+                id: f.id,
+                severity: f.severity,
+                message: format!("{} Fix: {}", f.message, f.fix),
+                uri: policy.and_then(|p| subject.files.get(p).cloned()),
+                logical: Some(
+                    statement
+                        .cloned()
+                        .unwrap_or_else(|| report.principal.clone()),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Evidence lines shown per finding in text; JSON and SARIF have them all.
+const TEXT_EVIDENCE: usize = 8;
+
+/// The readable report.
+fn render_text(report: &Report, fail_on: Severity, colour: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style::bold("Checked", colour),
+        report.principal
+    );
+    let _ = writeln!(out, "  policies: {}", report.policies.join(", "));
+    let _ = writeln!(
+        out,
+        "  catalog:  {} actions, {}",
+        report.catalog_actions, report.catalog
+    );
+    for s in &report.states {
+        let _ = writeln!(
+            out,
+            "  {:<34} {} actions allowed{}",
+            format!("{}:", s.state.name()),
+            s.allowed_actions,
+            if s.future_actions_allowed {
+                ", and actions AWS adds later"
+            } else {
+                ""
+            }
+        );
+    }
+    for f in &report.findings {
+        out.push('\n');
+        write_finding(&mut out, f, colour);
+    }
+    let mut counts: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry(std::cmp::Reverse(f.severity)).or_default() += 1;
+    }
+    let summary = if report.findings.is_empty() {
+        "No findings: MFA is enforced and users can enrol without being locked out.".to_owned()
+    } else {
+        let parts: Vec<String> = counts
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.0.name()))
+            .collect();
+        format!(
+            "{} finding{}: {}.{}",
+            report.findings.len(),
+            if report.findings.len() == 1 { "" } else { "s" },
+            parts.join(", "),
+            match report.worst() {
+                Some(w) if w >= fail_on => format!(
+                    " Exit code 6: findings at or above --fail-on {}.",
+                    fail_on.name()
+                ),
+                _ => String::new(),
+            }
+        )
+    };
+    let _ = writeln!(out, "\n{}", style::bold(&summary, colour));
+    out
+}
+
+fn write_finding(out: &mut String, f: &Finding, colour: bool) {
+    let label = format!("{:<8}", f.severity.name().to_uppercase());
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style::severity(&label, f.severity, colour),
+        style::bold(f.id.as_str(), colour)
+    );
+    let _ = writeln!(out, "  {}", f.message);
+    for e in f.evidence.iter().take(TEXT_EVIDENCE) {
+        let mut line = String::new();
+        if let Some(action) = &e.action {
+            line.push_str(action);
+        }
+        if let Some(resource) = &e.resource {
+            let _ = write!(line, " on {resource}");
+        }
+        if !e.states.is_empty() {
+            let states: Vec<&str> = e.states.iter().map(|s| state_short(*s)).collect();
+            let _ = write!(line, " [{}]", states.join(", "));
+        }
+        if let Some(decision) = e.decision {
+            let _ = write!(line, " → {}", decision.as_str());
+        }
+        if !e.statements.is_empty() {
+            let _ = write!(line, " by {}", e.statements.join(", "));
+        }
+        if let Some(detail) = &e.detail {
+            let _ = write!(line, "{}{detail}", if line.is_empty() { "" } else { ": " });
+        }
+        let _ = writeln!(out, "  - {}", line.trim_start());
+    }
+    if f.evidence.len() > TEXT_EVIDENCE {
+        let _ = writeln!(
+            out,
+            "  - … and {} more (--output json lists them all)",
+            f.evidence.len() - TEXT_EVIDENCE
+        );
+    }
+    let _ = writeln!(out, "  fix: {}", f.fix);
+}
+
+fn state_short(state: MfaState) -> &'static str {
+    match state {
+        MfaState::LongTermKeys => "long-term keys",
+        MfaState::TemporaryWithoutMfa => "temporary, no MFA",
+        MfaState::WithMfa => "with MFA",
+    }
+}
