@@ -48,12 +48,6 @@ fn lookups(c: &mut Criterion) {
                 .count()
         })
     });
-    c.bench_function("expand/s3:Get*Tagging", |b| {
-        b.iter(|| catalog.expand(black_box("s3:Get*Tagging")).count())
-    });
-    c.bench_function("expand/*:Get*", |b| {
-        b.iter(|| catalog.expand(black_box("*:Get*")).count())
-    });
     c.bench_function("condition_key_type/aws:PrincipalTag/team", |b| {
         b.iter(|| catalog.condition_key_type(black_box("aws:PrincipalTag/team")))
     });

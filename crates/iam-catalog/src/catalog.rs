@@ -8,7 +8,7 @@ use crate::action::{Action, ActionId};
 use crate::format::parse_actions;
 use crate::inflate::inflate;
 use crate::keys::{ConditionKey, KeyIndex, KeyType};
-use crate::{CatalogError, Source, glob_match, manifest};
+use crate::{CatalogError, Source, manifest};
 
 static ACTIONS_ZLIB: &[u8] = include_bytes!("../data/actions.zlib");
 static TEXT: OnceLock<String> = OnceLock::new();
@@ -140,38 +140,6 @@ impl Catalog {
         self.keys.key_type(key)
     }
 
-    /// The actions an `Action`/`NotAction` pattern matches (`*` and `?` wildcards, any case;
-    /// `*` can span the `:`), in [`ActionId`] order.
-    pub fn expand<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = ActionId> + 'a {
-        // With a literal service part only that service's actions need matching.
-        let literal = pattern
-            .split_once(':')
-            .filter(|(service, _)| !service.contains(['*', '?']));
-        let (range, name_pattern) = match literal {
-            Some((service, name)) => (self.service_range(service), Some(name)),
-            None => (Some(ActionId(0)..self.end()), None),
-        };
-        let range = range.unwrap_or(ActionId(0)..ActionId(0));
-        let mut full_name = String::new();
-        (range.start.0..range.end.0)
-            .map(ActionId)
-            .filter(move |&id| {
-                let Some(action) = self.get(id) else {
-                    return false;
-                };
-                match name_pattern {
-                    Some(name_pattern) => glob_match(name_pattern, action.name),
-                    None => {
-                        full_name.clear();
-                        full_name.push_str(action.service);
-                        full_name.push(':');
-                        full_name.push_str(action.name);
-                        glob_match(pattern, &full_name)
-                    }
-                }
-            })
-    }
-
     /// The closest known action to a misspelt `service:Name`, for "did you mean" hints:
     /// `iam:ChangePasword` → `iam:ChangePassword`. The service may be misspelt too. `None` when
     /// nothing is close (an edit distance above a quarter of the name's length, at least 1).
@@ -203,10 +171,6 @@ impl Catalog {
             .filter(|&(distance, _)| distance <= 2)
             .min_by_key(|&(distance, _)| distance)
             .map(|(_, s)| s)
-    }
-
-    fn end(&self) -> ActionId {
-        ActionId(u32::try_from(self.actions.len()).unwrap_or(u32::MAX))
     }
 }
 

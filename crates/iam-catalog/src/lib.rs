@@ -19,7 +19,6 @@ mod action;
 mod catalog;
 mod error;
 mod format;
-mod glob;
 mod inflate;
 mod keys;
 mod managed;
@@ -34,7 +33,6 @@ pub mod manifest {
 pub use action::{AccessLevel, Action, ActionId, ResourceType};
 pub use catalog::{Catalog, ResourceTypeDef, Service, catalog, try_catalog};
 pub use error::CatalogError;
-pub use glob::glob_match;
 pub use keys::{ConditionKey, KeyType};
 pub use managed::{
     ManagedPolicy, managed_policies, managed_policy, managed_policy_names, managed_source,

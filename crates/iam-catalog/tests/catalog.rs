@@ -157,40 +157,6 @@ fn suggestions_fix_typos_in_action_and_service() {
 }
 
 #[test]
-fn patterns_expand_to_the_actions_they_match() {
-    let catalog = catalog();
-    let names = |pattern: &str| {
-        catalog
-            .expand(pattern)
-            .map(|id| catalog.action(id).full_name())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(names("iam:ChangePassword"), ["iam:ChangePassword"]);
-    assert_eq!(names("IAM:CHANGEPASSWORD"), ["iam:ChangePassword"]);
-    let tagging = names("s3:Get*Tagging");
-    assert!(
-        tagging.contains(&"s3:GetObjectTagging".to_owned()),
-        "{tagging:?}"
-    );
-    assert!(
-        tagging
-            .iter()
-            .all(|n| n.starts_with("s3:Get") && n.ends_with("Tagging"))
-    );
-    assert_eq!(catalog.expand("*").count(), catalog.actions().len());
-    let iam = catalog.service_range("iam").unwrap();
-    assert_eq!(
-        catalog.expand("iam:*").count(),
-        (iam.end.0 - iam.start.0) as usize
-    );
-    // A wildcard in the service part, and a `*` spanning the colon.
-    assert!(names("i?m:ChangePassword").contains(&"iam:ChangePassword".to_owned()));
-    assert!(names("ia*Password").contains(&"iam:ChangePassword".to_owned()));
-    assert_eq!(names("nosuch:*"), Vec::<String>::new());
-    assert_eq!(names("iam"), Vec::<String>::new());
-}
-
-#[test]
 fn condition_key_types() {
     let catalog = catalog();
     let cases = [

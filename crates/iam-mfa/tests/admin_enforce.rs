@@ -11,7 +11,7 @@ use common::{Moto, assert_exit, stderr, stdout};
 use iam_mfa::admin::Error;
 use iam_mfa::admin::context::{Listing, Mutating};
 use iam_mfa::admin::enforce::{self, Args};
-use iam_mfa::admin::mfa_policy::Evaluator;
+use iam_mfa::doctor::{FindingId, Intent};
 use std::path::PathBuf;
 
 const ARN: &str = "arn:aws:iam::123456789012:policy/Force_MFA";
@@ -33,7 +33,11 @@ fn mutations(moto: &Moto) -> usize {
 fn args(attach: &[&str], users: &[&str], yes: bool, dry_run: bool) -> Args {
     Args {
         group: "Developers".into(),
-        policy_file: PathBuf::from("unused: the document is passed directly"),
+        policy_file: Some(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/admin_support/force_mfa.json"
+        ))),
+        intent: Intent::default(),
         policy_name: "Force_MFA".into(),
         attach: attach.iter().map(|s| (*s).to_owned()).collect(),
         users: users.iter().map(|s| (*s).to_owned()).collect(),
@@ -61,11 +65,22 @@ async fn enforce_sets_everything_up_keeps_password_settings_and_a_second_run_cha
         .unwrap();
 
     let args = args(&[&power], &["alice", "bob"], true, false);
-    let first = enforce::run(&admin, &args, FORCE_MFA, &Evaluator, &mut Script::default())
+    let first = enforce::run(&admin, &args, &mut Script::default())
         .await
         .unwrap();
     assert!(first.changed);
-    assert!(first.check.iter().all(|f| f.ok), "{:#?}", first.check);
+    // The AWS example policy installed here denies iam:ChangePassword without MFA: the
+    // doctor says so, though the password policy now lets users change their password.
+    let ids: Vec<FindingId> = first.check.findings.iter().map(|f| f.id).collect();
+    assert_eq!(
+        ids,
+        [
+            FindingId::PasswordChangeDenied,
+            FindingId::PasswordPolicyUnreadable
+        ],
+        "{:#?}",
+        first.check
+    );
     assert_eq!(
         default_document(iam, ARN).await,
         serde_json::from_str::<serde_json::Value>(FORCE_MFA).unwrap()
@@ -84,7 +99,7 @@ async fn enforce_sets_everything_up_keeps_password_settings_and_a_second_run_cha
 
     let before = mutations(&moto);
     let pages = moto.count("ListAttachedGroupPolicies");
-    let second = enforce::run(&admin, &args, FORCE_MFA, &Evaluator, &mut Script::default())
+    let second = enforce::run(&admin, &args, &mut Script::default())
         .await
         .unwrap();
     assert!(
@@ -116,15 +131,9 @@ async fn a_changed_document_becomes_a_new_default_version_within_the_limit_of_fi
             .unwrap();
     }
 
-    let done = enforce::run(
-        &admin,
-        &args(&[], &[], true, false),
-        FORCE_MFA,
-        &Evaluator,
-        &mut Script::default(),
-    )
-    .await
-    .unwrap();
+    let done = enforce::run(&admin, &args(&[], &[], true, false), &mut Script::default())
+        .await
+        .unwrap();
     assert!(done.changed);
     let versions = iam
         .list_policy_versions()
@@ -158,8 +167,6 @@ async fn missing_users_or_policies_and_refusals_change_nothing() {
     let missing = enforce::run(
         &admin,
         &args(&[], &["alice", "ghost"], true, false),
-        FORCE_MFA,
-        &Evaluator,
         &mut Script::default(),
     )
     .await;
@@ -170,8 +177,6 @@ async fn missing_users_or_policies_and_refusals_change_nothing() {
     let no_policy = enforce::run(
         &admin,
         &args(&["PowerUserAccess"], &[], true, false),
-        FORCE_MFA,
-        &Evaluator,
         &mut Script::default(),
     )
     .await;
@@ -182,8 +187,6 @@ async fn missing_users_or_policies_and_refusals_change_nothing() {
     let refused = enforce::run(
         &admin,
         &args(&[], &["alice"], false, false),
-        FORCE_MFA,
-        &Evaluator,
         &mut Script::answering(&["no"]),
     )
     .await;
@@ -260,7 +263,7 @@ async fn cli_dry_run_prints_the_calls_and_makes_none() {
     ]);
     assert_exit(&applied, 0);
     assert!(
-        stdout(&applied).contains("ok   ec2:DescribeInstances signed in without MFA"),
+        stdout(&applied).contains("password-change-denied"),
         "{}{}",
         stdout(&applied),
         stderr(&applied)
@@ -296,4 +299,45 @@ async fn cli_dry_run_prints_the_calls_and_makes_none() {
         "--yes",
     ]);
     assert_exit(&bad, 2);
+}
+
+#[tokio::test]
+async fn without_a_policy_file_the_generated_policy_is_installed_and_passes_the_check() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    create_user(&admin.iam, "alice").await;
+    let sandbox = admin_sandbox(&moto);
+    let generated = sandbox.run(&["policy", "generate", "--no-cli-sessions"]);
+    assert_exit(&generated, 0);
+    let output = sandbox.run(&[
+        "enforce",
+        "--group",
+        "Developers",
+        "--users",
+        "alice",
+        "--no-cli-sessions",
+        "--yes",
+        "--output",
+        "json",
+    ]);
+    assert_exit(&output, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["check"]["findings"], serde_json::json!([]));
+    assert_eq!(
+        report["check"]["principal"],
+        "arn:aws:iam::123456789012:user/alice"
+    );
+    assert_eq!(
+        default_document(&admin.iam, ARN).await,
+        serde_json::from_str::<serde_json::Value>(&stdout(&generated)).unwrap()
+    );
+    let again = sandbox.run(&[
+        "enforce",
+        "--group",
+        "Developers",
+        "--no-cli-sessions",
+        "--yes",
+    ]);
+    assert_exit(&again, 0);
+    assert!(stdout(&again).contains("No findings"), "{}", stdout(&again));
 }

@@ -10,7 +10,6 @@ use admin_support::{
 use common::{Moto, assert_exit, stderr, stdout};
 use iam_mfa::admin::Error;
 use iam_mfa::admin::context::{Listing, Mutating};
-use iam_mfa::admin::mfa_policy::Evaluator;
 use iam_mfa::admin::onboard::{self, Args};
 use iam_mfa::admin::password::{PasswordPolicy, satisfies};
 use std::path::Path;
@@ -52,7 +51,6 @@ async fn under_force_mfa_the_user_gets_a_compliant_password_without_forced_reset
     let done = onboard::run(
         &admin,
         &args("carol", "Developers", Some(&file), false),
-        &Evaluator,
         &mut Script::default(),
     )
     .await
@@ -109,7 +107,6 @@ async fn under_force_mfa_the_user_gets_a_compliant_password_without_forced_reset
     let again = onboard::run(
         &admin,
         &args("carol", "Developers", Some(&file), false),
-        &Evaluator,
         &mut Script::default(),
     )
     .await
@@ -144,7 +141,6 @@ async fn reset_is_required_when_the_policies_allow_a_password_change_without_mfa
     let done = onboard::run(
         &admin,
         &args("dave", "Onboarding", Some(&dir.path().join("p")), false),
-        &Evaluator,
         &mut Script::default(),
     )
     .await
@@ -167,7 +163,6 @@ async fn a_missing_group_no_way_to_hand_over_the_password_or_a_refusal_change_no
     let missing = onboard::run(
         &admin,
         &args("erin", "Nope", None, false),
-        &Evaluator,
         &mut Script::default(),
     )
     .await;
@@ -178,7 +173,6 @@ async fn a_missing_group_no_way_to_hand_over_the_password_or_a_refusal_change_no
     let nowhere = onboard::run(
         &admin,
         &args("erin", "Developers", None, false),
-        &Evaluator,
         &mut Script::default(),
     )
     .await;
@@ -190,7 +184,7 @@ async fn a_missing_group_no_way_to_hand_over_the_password_or_a_refusal_change_no
     let file = dir.path().join("erin.password");
     let mut asked = args("erin", "Developers", Some(&file), false);
     asked.mutating.yes = false;
-    let refused = onboard::run(&admin, &asked, &Evaluator, &mut Script::answering(&["n"])).await;
+    let refused = onboard::run(&admin, &asked, &mut Script::answering(&["n"])).await;
     assert!(matches!(refused, Err(Error::Refused)));
     assert!(
         !file.exists(),

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use admin_support::{admin, admin_sandbox};
-use audit_support::{ENFORCED, Spec, args, ids, seed, user};
+use audit_support::{ENFORCED, Spec, args, ids, seed, user, virtual_device};
 use common::{Moto, assert_exit, json, stdout};
 use iam_mfa::admin::context::Listing;
 use iam_mfa::audit;
@@ -135,13 +135,17 @@ async fn pages_are_followed() {
     let moto = Moto::start();
     let admin = admin(&moto).await;
     let expected = seed(&admin.iam).await;
+    for n in 0..4 {
+        virtual_device(&admin.iam, &format!("left-over-{n}")).await;
+    }
     let before = moto.actions().len();
     let mut paged = args();
     paged.listing = Listing { page_size: Some(2) };
     let report = audit::audit(&admin, &paged).await.unwrap();
     assert_eq!(ids(&report), expected);
-    // Five virtual devices (four assigned, one orphan) two per page; moto ignores MaxItems on
-    // GetAccountAuthorizationDetails.
+    assert_eq!(report.account_findings.len(), 5);
+    // Five unassigned devices, two per page (root has no MFA in moto, so the assigned ones
+    // are not listed); moto ignores MaxItems on GetAccountAuthorizationDetails.
     assert_eq!(
         requests_since(&moto, before).get("ListVirtualMFADevices"),
         Some(&3)

@@ -438,9 +438,15 @@ fn mfa_recovery_keys_without_mfa_can_remove_anyones_mfa() {
         ]
     );
     let [(states, actions)] = leaks(&report).try_into().unwrap();
-    assert_eq!((states, actions), (vec![Keys, Temporary], vec!["iam:ListMFADevices".to_owned()]));
+    assert_eq!(
+        (states, actions),
+        (vec![Keys, Temporary], vec!["iam:ListMFADevices".to_owned()])
+    );
     let evidence = &finding(&report, MfaNotEnforced).evidence[0];
-    assert!(evidence.detail.as_deref().unwrap().contains("another user"), "{evidence:?}");
+    assert!(
+        evidence.detail.as_deref().unwrap().contains("another user"),
+        "{evidence:?}"
+    );
 }
 
 // --- 003 (English, Medium): PowerConsultants group, IAMUserChangePassword attached by AWS ------
@@ -553,6 +559,19 @@ fn knowledge_center_bool_policy_lets_long_term_keys_through() {
     assert_eq!(
         decisions(&report, PasswordChangeDenied),
         [Outcome::ExplicitDeny]
+    );
+    // So the account setting cannot lift it.
+    let report = Case::new(&["kc-mfa-iam-user-aws-cli-bool", POWER_USER])
+        .account(allowing())
+        .run();
+    assert_eq!(
+        ids(&report),
+        [
+            (MfaNotEnforced, High),
+            (MfaConditionBool, High),
+            (PasswordChangeDenied, High),
+            (MfaEnrolmentBlocked, High),
+        ]
     );
     // The article's fix: BoolIfExists.
     let report = Case::new(&["kc-mfa-iam-user-aws-cli-boolifexists", POWER_USER]).run();
@@ -840,6 +859,32 @@ fn generated_policy_for_another_partition() {
     };
     let report = Case::new(&[]).principal(principal).run_on(&set);
     assert_eq!(ids(&report), []);
+}
+
+#[test]
+fn self_service_on_a_named_other_user_is_a_leak() {
+    let mut set = policies(&["aws-force-mfa-current"]);
+    set.add_document(
+        "Helpdesk",
+        r#"{"Version": "2012-10-17", "Statement": {"Sid": "EnableForBob", "Effect": "Allow",
+            "Action": "iam:EnableMFADevice",
+            "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/bob"]}}"#,
+    )
+    .unwrap();
+    let report = Case::new(&[]).run_on(&set);
+    assert_eq!(
+        leaks(&report),
+        [(
+            vec![Keys, Temporary],
+            vec!["iam:EnableMFADevice".to_owned()]
+        )]
+    );
+    let evidence = &finding(&report, MfaNotEnforced).evidence[0];
+    assert_eq!(
+        evidence.resource.as_deref(),
+        Some("arn:aws:iam::123456789012:user/bob")
+    );
+    assert_eq!(evidence.statements, ["Helpdesk#EnableForBob"]);
 }
 
 // --- Report properties ----------------------------------------------------------------------------

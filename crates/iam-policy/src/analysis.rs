@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use iam_catalog::{Action, ActionId, Catalog};
 
 use crate::arn;
-use crate::ast::{ActionBlock, Effect, ResourceBlock, Statement, Values};
+use crate::ast::{ActionBlock, ActionPattern, Effect, ResourceBlock, Statement, Values};
 use crate::glob;
 use crate::policy_set::{PolicySet, StatementRef, applies};
 use crate::request::{Context, ContextValue, Request};
@@ -177,6 +177,34 @@ impl Bits {
     }
 }
 
+/// The catalog actions `pattern` matches, in catalog order: how IAM reads a pattern in
+/// `Action`/`NotAction` (R15), so an empty result means a name no AWS service has.
+pub fn expand<'c>(
+    pattern: &'c ActionPattern,
+    catalog: &'c Catalog,
+) -> impl Iterator<Item = ActionId> + 'c {
+    // A literal service prefix limits the scan to that service.
+    let range = match pattern.lower.split_once(':') {
+        Some((service, _)) if !service.contains(['*', '?']) => catalog.service_range(service),
+        _ => {
+            Some(ActionId(0)..ActionId(u32::try_from(catalog.actions().len()).unwrap_or(u32::MAX)))
+        }
+    };
+    let mut name = String::new();
+    range
+        .map_or(0..0, |r| r.start.0..r.end.0)
+        .map(ActionId)
+        .filter(move |&id| {
+            catalog.get(id).is_some_and(|action| {
+                name.clear();
+                name.push_str(action.service);
+                name.push(':');
+                name.extend(action.name.chars().map(|c| c.to_ascii_lowercase()));
+                pattern.matches_lower(&name)
+            })
+        })
+}
+
 fn action_bits(block: &ActionBlock, catalog: &Catalog) -> Bits {
     let n = catalog.actions().len();
     let mut words = vec![0u64; n.div_ceil(64)];
@@ -185,24 +213,9 @@ fn action_bits(block: &ActionBlock, catalog: &Catalog) -> Bits {
             *w |= 1 << (i % 64);
         }
     };
-    let mut name = String::new();
     for pattern in &block.patterns {
-        // A literal service prefix limits the scan to that service.
-        let range = match pattern.lower.split_once(':') {
-            Some((service, _)) if !service.contains(['*', '?']) => catalog.service_range(service),
-            _ => Some(ActionId(0)..ActionId(u32::try_from(n).unwrap_or(u32::MAX))),
-        };
-        for id in range.map(|r| r.start.0..r.end.0).unwrap_or(0..0) {
-            let Some(action) = catalog.get(ActionId(id)) else {
-                continue;
-            };
-            name.clear();
-            name.push_str(action.service);
-            name.push(':');
-            name.extend(action.name.chars().map(|c| c.to_ascii_lowercase()));
-            if pattern.matches_lower(&name) {
-                set(id as usize);
-            }
+        for id in expand(pattern, catalog) {
+            set(id.0 as usize);
         }
     }
     if block.negated {

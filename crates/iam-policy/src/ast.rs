@@ -95,7 +95,8 @@ enum Shape {
 }
 
 impl ActionPattern {
-    pub(crate) fn new(text: &str) -> Self {
+    /// The pattern `text` (`iam:*MFADevice`, `s3:Get*`, `*`), matched case-insensitively.
+    pub fn new(text: &str) -> Self {
         let lower = text.to_ascii_lowercase();
         let wildcards = lower.bytes().filter(|b| matches!(b, b'*' | b'?')).count();
         let shape = match (lower.as_str(), wildcards) {
@@ -109,6 +110,11 @@ impl ActionPattern {
             lower,
             shape,
         }
+    }
+
+    /// Whether this pattern matches `action` (`service:Name`, any case).
+    pub fn matches(&self, action: &str) -> bool {
+        self.matches_lower(&action.to_ascii_lowercase())
     }
 
     /// Whether this pattern matches `action_lower` (a lowercased `service:Name`).

@@ -3,7 +3,8 @@
 //! catalog action in every state.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
-use iam_policy::analysis::{MfaState, Principal, request_for, resource_candidates, sweep};
+use iam_policy::analysis::{MfaState, Principal, expand, request_for, resource_candidates, sweep};
+use iam_policy::ast::ActionPattern;
 use iam_policy::{Outcome, PolicySet};
 
 fn reference_set() -> PolicySet {
@@ -199,4 +200,35 @@ fn parallel_sweeps_equal_sequential_ones_in_order() {
     let sequential: Vec<_> = states.iter().map(|&s| analysis.sweep(&alice, s)).collect();
     assert_eq!(parallel, sequential);
     assert!(analysis.sweep_states(&alice, &[]).is_empty());
+}
+
+#[test]
+fn patterns_expand_to_the_actions_they_match() {
+    let catalog = iam_catalog::catalog();
+    let count = |pattern: &str| expand(&ActionPattern::new(pattern), catalog).count();
+    let names = |pattern: &str| {
+        expand(&ActionPattern::new(pattern), catalog)
+            .map(|id| catalog.action(id).full_name())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names("iam:ChangePassword"), ["iam:ChangePassword"]);
+    assert_eq!(names("IAM:CHANGEPASSWORD"), ["iam:ChangePassword"]);
+    let tagging = names("s3:Get*Tagging");
+    assert!(
+        tagging.contains(&"s3:GetObjectTagging".to_owned()),
+        "{tagging:?}"
+    );
+    assert!(
+        tagging
+            .iter()
+            .all(|n| n.starts_with("s3:Get") && n.ends_with("Tagging"))
+    );
+    assert_eq!(count("*"), catalog.actions().len());
+    let iam = catalog.service_range("iam").unwrap();
+    assert_eq!(count("iam:*"), (iam.end.0 - iam.start.0) as usize);
+    // A wildcard in the service part, and a `*` spanning the colon.
+    assert!(names("i?m:ChangePassword").contains(&"iam:ChangePassword".to_owned()));
+    assert!(names("ia*Password").contains(&"iam:ChangePassword".to_owned()));
+    assert_eq!(names("nosuch:*"), Vec::<String>::new());
+    assert_eq!(names("iam"), Vec::<String>::new());
 }

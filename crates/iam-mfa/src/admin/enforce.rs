@@ -7,11 +7,13 @@ use super::context::{Admin, Caller, Listing, Mutating};
 use super::documents::{self, Named};
 use super::error::Error;
 use super::lists;
-use super::mfa_policy::{Finding, MfaAnalysis, Principal};
+use super::mfa_policy;
 use super::password;
 use super::plan::{self, Action};
 use super::prompt::Prompt;
-use super::report::Report;
+use super::report;
+use crate::doctor::{Intent, Report};
+use crate::ui::{findings, style};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -24,9 +26,12 @@ pub struct Args {
     /// The IAM group whose members must use MFA (created if missing).
     #[arg(long, value_name = "NAME")]
     pub group: String,
-    /// The force-MFA policy document to install (JSON).
+    /// The force-MFA policy document to install (JSON); default: the policy of
+    /// `iam-mfa policy generate` with the same --no-… and --exempt flags.
     #[arg(long, value_name = "FILE")]
-    pub policy_file: PathBuf,
+    pub policy_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub intent: Intent,
     /// Name of the customer-managed force-MFA policy.
     #[arg(long, value_name = "NAME", default_value = "Force_MFA")]
     pub policy_name: String,
@@ -54,20 +59,16 @@ pub struct Enforce {
     pub dry_run: bool,
     pub changed: bool,
     pub notes: Vec<String>,
-    /// The check of the group's policies (as they are after the calls, or would be).
-    pub check: Vec<Finding>,
+    /// The doctor's check of the group's policies (as they are after the calls, or would be).
+    pub check: Report,
 }
 
-/// Makes the group enforce MFA with `document`, then checks it with `analysis`.
-pub async fn run(
-    admin: &Admin,
-    args: &Args,
-    document: &str,
-    analysis: &dyn MfaAnalysis,
-    prompt: &mut dyn Prompt,
-) -> Result<Enforce, Error> {
+/// Makes the group enforce MFA, then checks its policies with the doctor.
+pub async fn run(admin: &Admin, args: &Args, prompt: &mut dyn Prompt) -> Result<Enforce, Error> {
     let page_size = args.listing.page_size;
     let caller = Caller::of(admin).await?;
+    let document =
+        &mfa_policy::document(args.policy_file.as_deref(), &args.intent, &caller.partition)?;
     let policy_arn = caller.iam_arn(&format!("policy/{}", args.policy_name));
     let mut notes = Vec::new();
 
@@ -155,13 +156,9 @@ pub async fn run(
         .or(members.first())
         .cloned()
         .unwrap_or_else(|| "example-user".into());
-    let principal = Principal {
-        partition: caller.partition.clone(),
-        account: caller.account.clone(),
-        user_arn: caller.iam_arn(&format!("user/{member}")),
-        user_name: member,
-    };
-    let check = analysis.check(&principal, &policies)?;
+    let principal = mfa_policy::principal(&caller, &member);
+    // After the calls the password policy lets users change their password.
+    let check = mfa_policy::check(&principal, &policies, &args.intent, true)?;
     Ok(Enforce {
         group: args.group.clone(),
         policy_arn,
@@ -215,21 +212,18 @@ async fn policy_actions(
     Ok(actions)
 }
 
-impl Report for Enforce {
+impl report::Report for Enforce {
     fn text(&self) -> String {
         let mut text = String::new();
         for note in &self.notes {
             text.push_str(&format!("Note: {note}\n"));
         }
         text.push_str(&plan::describe(&self.calls, self.dry_run, self.changed));
-        text.push_str(&format!("Check of group {}:\n", self.group));
-        for finding in &self.check {
-            let mark = if finding.ok { "ok  " } else { "FAIL" };
-            text.push_str(&format!(
-                "  {mark} {}: expected {}, got {}\n",
-                finding.probe, finding.expected, finding.got
-            ));
-        }
+        text.push_str(&format!(
+            "\nCheck of group {} (iam-mfa policy check):\n",
+            self.group
+        ));
+        text.push_str(&findings::render(&self.check, None, style::colour_stdout()));
         text
     }
 }

@@ -72,14 +72,10 @@ async fn dispatch(
         Command::Prune(args) => report::print(&prune::run(admin, &args, console).await?, output),
         Command::Enroll(args) => report::print(&enroll::run(admin, &args, console).await?, output),
         Command::Enforce(args) => {
-            let document = mfa_policy::read_policy_file(&args.policy_file)?;
-            let report =
-                enforce::run(admin, &args, &document, &mfa_policy::Evaluator, console).await?;
-            report::print(&report, output)
+            report::print(&enforce::run(admin, &args, console).await?, output)
         }
-        Command::Onboard(args) => report::print(
-            &onboard::run(admin, &args, &mfa_policy::Evaluator, console).await?,
-            output,
-        ),
+        Command::Onboard(args) => {
+            report::print(&onboard::run(admin, &args, console).await?, output)
+        }
     }
 }

@@ -7,7 +7,7 @@ use super::context::{Admin, Caller, Listing, Mutating};
 use super::documents;
 use super::error::Error;
 use super::lists;
-use super::mfa_policy::{MfaAnalysis, Principal, Verdict};
+use super::mfa_policy::{self, Verdict};
 use super::password;
 use super::plan::{self, Action};
 use super::prompt::Prompt;
@@ -50,13 +50,8 @@ pub struct Onboard {
     pub notes: Vec<String>,
 }
 
-/// Onboards `args.user`; `analysis` judges the user's policies.
-pub async fn run(
-    admin: &Admin,
-    args: &Args,
-    analysis: &dyn MfaAnalysis,
-    prompt: &mut dyn Prompt,
-) -> Result<Onboard, Error> {
+/// Onboards `args.user`; the doctor judges the user's policies.
+pub async fn run(admin: &Admin, args: &Args, prompt: &mut dyn Prompt) -> Result<Onboard, Error> {
     let (user, group, page_size) = (&args.user, &args.group, args.listing.page_size);
     let caller = Caller::of(admin).await?;
     lists::group_members(&admin.iam, group, page_size).await?;
@@ -84,12 +79,7 @@ pub async fn run(
         });
         groups.push(group.clone());
     }
-    let principal = Principal {
-        partition: caller.partition.clone(),
-        account: caller.account.clone(),
-        user_name: user.clone(),
-        user_arn: caller.iam_arn(&format!("user/{user}")),
-    };
+    let principal = mfa_policy::principal(&caller, user);
     let documents = documents::of_user(
         &admin.iam,
         exists.then_some(user.as_str()),
@@ -97,7 +87,7 @@ pub async fn run(
         page_size,
     )
     .await?;
-    let verdict = analysis.password_change_without_mfa(&principal, &documents, allows_change)?;
+    let verdict = mfa_policy::password_change(&principal, &documents, allows_change)?;
     let mut notes = Vec::new();
     let password = (!has_password).then(|| password::generate(account_policy.as_ref()));
     if let Some(password) = &password {

@@ -70,7 +70,9 @@ pub struct Gathered {
     pub documents: Vec<Named>,
     /// Every user (`GetAccountAuthorizationDetails`), live.
     pub users: Vec<User>,
-    /// Every virtual MFA device, assigned or not, live.
+    /// Every unassigned virtual MFA device, live; and the assigned ones when they were listed
+    /// (when the root user may have MFA: they tell whether root's device is virtual). A device
+    /// assigned to a user since the credential report counts as that user's MFA.
     pub virtual_devices: Vec<VirtualDevice>,
     /// The root facts of the account summary.
     pub summary: AccountSummary,

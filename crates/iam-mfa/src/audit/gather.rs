@@ -1,6 +1,7 @@
 //! The AWS side of the audit: account-wide calls only, run concurrently: the credential report
 //! (generate, poll with backoff until complete, get), `GetAccountAuthorizationDetails`,
-//! `ListVirtualMFADevices`, `GetAccountSummary`, `GetAccountPasswordPolicy`. The one per-user
+//! `ListVirtualMFADevices` (unassigned ones; assigned ones only when the root user may have
+//! MFA), `GetAccountSummary`, `GetAccountPasswordPolicy`. The one per-user
 //! call, `GetLoginProfile`, is made only for the users [`super::decide::login_profiles_needed`]
 //! names. Retries with backoff on throttling are the SDK's (see `crate::aws`).
 
@@ -25,13 +26,25 @@ const MAX_POLLS: u32 = 40;
 /// `GetLoginProfile` calls in flight at once.
 const CONCURRENT_LOOKUPS: usize = 8;
 
+/// `MaxItems` when `--page-size` is not given: the most IAM allows, for the fewest requests.
+const PAGE_SIZE: i32 = 1000;
+
 /// Everything account-wide, gathered concurrently; `login_profiles` is left empty.
 pub async fn gather(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result<Gathered, Error> {
-    let (report, details, devices, summary, allow) = tokio::try_join!(
-        credential_report(iam),
+    let page_size = page_size.or(Some(PAGE_SIZE));
+    let root_and_report = async {
+        let (report, summary) = tokio::try_join!(credential_report(iam), account_summary(iam))?;
+        let assigned = if root_may_have_mfa(&report, &summary) {
+            virtual_devices(iam, AssignmentStatusType::Assigned, page_size).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, Error>((report, summary, assigned))
+    };
+    let ((report, summary, assigned), details, unassigned, allow) = tokio::try_join!(
+        root_and_report,
         details::fetch(iam, page_size),
-        virtual_devices(iam, page_size),
-        account_summary(iam),
+        virtual_devices(iam, AssignmentStatusType::Unassigned, page_size),
         allow_users_to_change_password(iam),
     )?;
     let fetched = details::fetch_missing(iam, &details::missing(&details)).await?;
@@ -40,11 +53,21 @@ pub async fn gather(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result
         report,
         documents,
         users,
-        virtual_devices: devices,
+        virtual_devices: unassigned.into_iter().chain(assigned).collect(),
         summary,
         allow_users_to_change_password: allow,
         login_profiles: BTreeMap::new(),
     })
+}
+
+/// Whether the root user may have MFA, so that only the assigned virtual devices can tell
+/// whether it is a virtual one. Listing them costs a page per thousand users, so it is
+/// skipped when the report or the summary says root has none.
+fn root_may_have_mfa(report: &CredentialReport, summary: &AccountSummary) -> bool {
+    match report.root.as_ref() {
+        Some(root) => root.mfa_active,
+        None => summary.mfa_enabled != Some(false),
+    }
 }
 
 /// Asks for a fresh report (IAM returns one up to four hours old) and polls until it is
@@ -102,12 +125,13 @@ pub async fn credential_report(iam: &aws_sdk_iam::Client) -> Result<CredentialRe
     })
 }
 
-/// Every virtual MFA device, assigned or not (serial and user only: seeds are dropped).
+/// The virtual MFA devices with `status` (serial and user only: seeds are dropped).
 async fn virtual_devices(
     iam: &aws_sdk_iam::Client,
+    status: AssignmentStatusType,
     page_size: Option<i32>,
 ) -> Result<Vec<VirtualDevice>, Error> {
-    let devices = lists::virtual_mfa_devices(iam, AssignmentStatusType::Any, page_size).await?;
+    let devices = lists::virtual_mfa_devices(iam, status, page_size).await?;
     Ok(devices
         .iter()
         .map(|d| VirtualDevice {

@@ -51,8 +51,8 @@ pub struct UserReport {
     pub password_enabled: Option<bool>,
     /// When the password was last used.
     pub password_last_used: Option<Stamp>,
-    /// Whether an MFA device is active: the credential report, or a virtual device assigned
-    /// to the user now (the report can be four hours old).
+    /// Whether an MFA device is active: the credential report, or a virtual device listed as
+    /// assigned to the user now (the report can be four hours old).
     pub mfa_active: Option<bool>,
     /// How many access keys are active.
     pub access_keys_active: Option<usize>,

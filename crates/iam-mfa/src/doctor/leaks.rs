@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use iam_catalog::{Action, ActionId, Catalog, glob_match};
+use iam_catalog::{Action, ActionId, Catalog};
 use iam_policy::analysis::{Analysis, Grant, MfaState, Principal, Sweep, resource_candidates};
+use iam_policy::ast::ActionPattern;
 use iam_policy::{Effect, Outcome, PolicySet};
 
 use super::finding::{Evidence, Finding, FindingId, Severity, StateCount};
@@ -77,7 +78,11 @@ pub fn leaks(
         for grant in &sweep.allowed {
             let action = catalog.action(grant.action);
             let name = action.full_name();
-            if intent.exempt.iter().any(|p| glob_match(p, &name)) {
+            if intent
+                .exempt
+                .iter()
+                .any(|p| ActionPattern::new(p).matches(&name))
+            {
                 continue;
             }
             let found = if !intent::is_self_service(&name) {
@@ -86,14 +91,13 @@ pub fn leaks(
             } else if action.is_wildcard_only() || name.eq_ignore_ascii_case(intent::CREATE_DEVICE)
             {
                 None
-            } else if names_someone_else(&grant.resource, principal)
-                && (!confirm || direct(set, principal, sweep.state, action, grant))
-            {
-                Some((grant.resource.clone(), labels(set, &grant.statements)))
             } else {
-                // Self-service on oneself is intended; on another user it is a leak.
-                resource_candidates(action, &other)
-                    .into_iter()
+                // Self-service on oneself is intended; on another user it is a leak: try the
+                // witness, other users' ARNs and every resource an Allow names for the action.
+                std::iter::once(grant.resource.clone())
+                    .chain(resource_candidates(action, &other))
+                    .chain(named_resources(set, &name, principal))
+                    .filter(|r| names_someone_else(r, principal) && fits(action, r))
                     .find_map(|r| {
                         let d = set.evaluate(&direct_request(principal, sweep.state, &name, &r));
                         (d.outcome == Outcome::Allow).then(|| (r, labels(set, &d.statements)))
@@ -146,7 +150,7 @@ pub fn leaks(
                 states: leak.states,
                 decision: Some(Outcome::Allow),
                 statements: leak.statements,
-                detail: None,
+                detail: leak.on_others.then(|| SELF_SERVICE_ON_OTHERS.to_owned()),
             });
     }
     let mfa_denies = mfa_denies(set);
@@ -158,6 +162,9 @@ pub fn leaks(
         .map(|(states, evidence)| finding(&states, evidence, &mfa_denies))
         .collect()
 }
+
+/// The detail of a leak of a self-service action: its use on another user.
+const SELF_SERVICE_ON_OTHERS: &str = "self-service on the user itself, but allowed on another user: scope the statements to arn:aws:iam::*:user/${aws:username} and arn:aws:iam::*:user/*/${aws:username}";
 
 /// An action no catalog lists, standing for the actions AWS adds later.
 const FUTURE_ACTION: &str = "iam-mfa-future-service:FutureAction";
@@ -192,6 +199,55 @@ fn direct(
             }
             set.evaluate(&request).outcome.is_allowed()
         })
+}
+
+/// The resources the Allow statements for `action` name, as concrete ARNs: `${aws:username}`
+/// resolved, wildcards filled in (the account component with the user's account).
+fn named_resources(set: &PolicySet, action: &str, principal: &Principal) -> Vec<String> {
+    let lower = action.to_ascii_lowercase();
+    set.statements()
+        .filter(|(_, st)| {
+            st.effect == Effect::Allow
+                && !st.resources.negated
+                && st.actions.patterns.iter().any(|p| p.matches_lower(&lower)) != st.actions.negated
+        })
+        .flat_map(|(_, st)| st.resources.patterns.iter())
+        .filter_map(|t| {
+            let text = t.source().replace("${aws:username}", &principal.user_name);
+            (!text.contains("${")).then(|| fill_wildcards(&text, &principal.account))
+        })
+        .collect()
+}
+
+/// Whether `resource` is of one of the action's resource types (`user/…` for
+/// `iam:EnableMFADevice`), by the text of the ARN template before its first placeholder.
+fn fits(action: &Action, resource: &str) -> bool {
+    let relative = |arn: &str| arn.splitn(6, ':').nth(5).map(str::to_owned);
+    let Some(relative) = relative(resource) else {
+        return false;
+    };
+    action.resource_types.iter().any(|rt| {
+        relative_prefix(rt.arn_template).is_some_and(|prefix| relative.starts_with(&prefix))
+    })
+}
+
+/// The resource part of an ARN template up to its first placeholder (`user/`).
+fn relative_prefix(template: &str) -> Option<String> {
+    let relative = template.splitn(6, ':').nth(5)?;
+    Some(relative.split("${").next().unwrap_or(relative).to_owned())
+}
+
+/// `text` with each `*` and `?` replaced: by the account id in the account component of an
+/// ARN, by `x` elsewhere.
+fn fill_wildcards(text: &str, account: &str) -> String {
+    text.split(':')
+        .enumerate()
+        .map(|(i, part)| {
+            let fill = if i == 4 { account } else { "x" };
+            part.replace(['*', '?'], fill)
+        })
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Whether `resource` is an IAM resource of another user that can exist: in the user's account

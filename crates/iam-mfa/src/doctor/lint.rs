@@ -45,7 +45,9 @@ fn unknown_actions(
     for pattern in &st.actions.patterns {
         let text = pattern.text.as_str();
         let known = if text.contains(['*', '?']) {
-            catalog.expand(text).next().is_some()
+            iam_policy::analysis::expand(pattern, catalog)
+                .next()
+                .is_some()
         } else {
             catalog.lookup(text).is_some()
         };

@@ -3,22 +3,21 @@
 //! policies (`--user`, `--group`, fetched through the AWS SDK).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use anyhow::anyhow;
 use iam_policy::PolicySet;
-use iam_policy::analysis::{MfaState, Principal};
+use iam_policy::analysis::Principal;
 
 use super::Error;
 use super::sources::{self, PolicyArgs, Source};
 use crate::admin::context::{Admin, Listing, mfa_credentials};
 use crate::aws::{self, GlobalArgs};
 use crate::doctor::account::{Gathered, Target, gather};
-use crate::doctor::{self, Account, Finding, Input, Intent, LoginProfile, Report, Severity};
+use crate::doctor::{self, Account, Input, Intent, LoginProfile, Report, Severity};
 use crate::ui::exit::Code;
 use crate::ui::output::OutputFormat;
-use crate::ui::{sarif, style};
+use crate::ui::{findings, sarif, style};
 
 /// `policy check` flags.
 #[derive(Debug, clap::Args)]
@@ -127,7 +126,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Error> {
                 .map_err(Error::failure)?
         }
         OutputFormat::Text | OutputFormat::Csv => {
-            render_text(&report, args.fail_on, style::colour_stdout())
+            findings::render(&report, Some(args.fail_on), style::colour_stdout())
         }
     };
     std::io::stdout()
@@ -226,118 +225,4 @@ fn sarif_items(report: &Report, subject: &Subject) -> Vec<sarif::Item> {
             }
         })
         .collect()
-}
-
-/// Evidence lines shown per finding in text; JSON and SARIF have them all.
-const TEXT_EVIDENCE: usize = 8;
-
-/// The readable report.
-fn render_text(report: &Report, fail_on: Severity, colour: bool) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {}",
-        style::bold("Checked", colour),
-        report.principal
-    );
-    let _ = writeln!(out, "  policies: {}", report.policies.join(", "));
-    let _ = writeln!(
-        out,
-        "  catalog:  {} actions, {}",
-        report.catalog_actions, report.catalog
-    );
-    for s in &report.states {
-        let _ = writeln!(
-            out,
-            "  {:<34} {} actions allowed{}",
-            format!("{}:", s.state.name()),
-            s.allowed_actions,
-            if s.future_actions_allowed {
-                ", and actions AWS adds later"
-            } else {
-                ""
-            }
-        );
-    }
-    for f in &report.findings {
-        out.push('\n');
-        write_finding(&mut out, f, colour);
-    }
-    let mut counts: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
-    for f in &report.findings {
-        *counts.entry(std::cmp::Reverse(f.severity)).or_default() += 1;
-    }
-    let summary = if report.findings.is_empty() {
-        "No findings: MFA is enforced and users can enrol without being locked out.".to_owned()
-    } else {
-        let parts: Vec<String> = counts
-            .iter()
-            .map(|(s, n)| format!("{n} {}", s.0.name()))
-            .collect();
-        format!(
-            "{} finding{}: {}.{}",
-            report.findings.len(),
-            if report.findings.len() == 1 { "" } else { "s" },
-            parts.join(", "),
-            match report.worst() {
-                Some(w) if w >= fail_on => format!(
-                    " Exit code 6: findings at or above --fail-on {}.",
-                    fail_on.name()
-                ),
-                _ => String::new(),
-            }
-        )
-    };
-    let _ = writeln!(out, "\n{}", style::bold(&summary, colour));
-    out
-}
-
-fn write_finding(out: &mut String, f: &Finding, colour: bool) {
-    let label = format!("{:<8}", f.severity.name().to_uppercase());
-    let _ = writeln!(
-        out,
-        "{} {}",
-        style::severity(&label, f.severity, colour),
-        style::bold(f.id.as_str(), colour)
-    );
-    let _ = writeln!(out, "  {}", f.message);
-    for e in f.evidence.iter().take(TEXT_EVIDENCE) {
-        let mut line = String::new();
-        if let Some(action) = &e.action {
-            line.push_str(action);
-        }
-        if let Some(resource) = &e.resource {
-            let _ = write!(line, " on {resource}");
-        }
-        if !e.states.is_empty() {
-            let states: Vec<&str> = e.states.iter().map(|s| state_short(*s)).collect();
-            let _ = write!(line, " [{}]", states.join(", "));
-        }
-        if let Some(decision) = e.decision {
-            let _ = write!(line, " → {}", decision.as_str());
-        }
-        if !e.statements.is_empty() {
-            let _ = write!(line, " by {}", e.statements.join(", "));
-        }
-        if let Some(detail) = &e.detail {
-            let _ = write!(line, "{}{detail}", if line.is_empty() { "" } else { ": " });
-        }
-        let _ = writeln!(out, "  - {}", line.trim_start());
-    }
-    if f.evidence.len() > TEXT_EVIDENCE {
-        let _ = writeln!(
-            out,
-            "  - … and {} more (--output json lists them all)",
-            f.evidence.len() - TEXT_EVIDENCE
-        );
-    }
-    let _ = writeln!(out, "  fix: {}", f.fix);
-}
-
-fn state_short(state: MfaState) -> &'static str {
-    match state {
-        MfaState::LongTermKeys => "long-term keys",
-        MfaState::TemporaryWithoutMfa => "temporary, no MFA",
-        MfaState::WithMfa => "with MFA",
-    }
 }

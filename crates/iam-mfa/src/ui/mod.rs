@@ -1,6 +1,7 @@
 //! Terminal-facing helpers shared by every command: exit codes, logging, output formats, prompts.
 
 pub mod exit;
+pub mod findings;
 pub mod log;
 pub mod output;
 pub mod qr;
