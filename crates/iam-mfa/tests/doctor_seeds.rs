@@ -571,6 +571,7 @@ fn knowledge_center_bool_policy_lets_long_term_keys_through() {
             (MfaConditionBool, High),
             (PasswordChangeDenied, High),
             (MfaEnrolmentBlocked, High),
+            (PasswordPolicyUnreadable, Low),
         ]
     );
     // The article's fix: BoolIfExists.
