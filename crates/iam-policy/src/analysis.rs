@@ -541,6 +541,14 @@ fn fill_wildcards(rendered: &str, account: &str) -> String {
 
 /// An ARN template as a glob: placeholders match anything.
 fn template_glob(template: &str, partition: &str) -> String {
+    fill(template, |name| match name {
+        "Partition" => partition.to_owned(),
+        _ => "*".to_owned(),
+    })
+}
+
+/// `template` with each `${Name}` placeholder replaced by `value(Name)`.
+fn fill(template: &str, mut value: impl FnMut(&str) -> String) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("${") {
@@ -548,11 +556,10 @@ fn template_glob(template: &str, partition: &str) -> String {
         let end = rest[start..]
             .find('}')
             .map_or(rest.len(), |e| start + e + 1);
-        out.push_str(if &rest[start..end] == "${Partition}" {
-            partition
-        } else {
-            "*"
-        });
+        // An unclosed `${` names nothing (catalog templates are well formed; stay total).
+        out.push_str(&value(
+            rest.get(start + 2..end.saturating_sub(1)).unwrap_or(""),
+        ));
         rest = &rest[end..];
     }
     out.push_str(rest);
@@ -584,25 +591,35 @@ enum Who {
 }
 
 fn instantiate(template: &str, p: &Principal, who: Who) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find('}')
-            .map_or(rest.len(), |e| start + e + 1);
-        let name = &rest[start + 2..end.saturating_sub(1)];
-        let value = match (name, who) {
-            ("Partition", _) => p.partition.clone(),
-            ("Account", _) => p.account.clone(),
-            ("Region", _) => "us-east-1".to_owned(),
-            (n, Who::Itself) if n.ends_with("WithPath") => p.name_with_path(),
-            (_, Who::Itself) => p.user_name.clone(),
-            (_, Who::SomeoneElse) => "someone-else".to_owned(),
-        };
-        out.push_str(&value);
-        rest = &rest[end..];
+    fill(template, |name| match (name, who) {
+        ("Partition", _) => p.partition.clone(),
+        ("Account", _) => p.account.clone(),
+        ("Region", _) => "us-east-1".to_owned(),
+        (n, Who::Itself) if n.ends_with("WithPath") => p.name_with_path(),
+        (_, Who::Itself) => p.user_name.clone(),
+        (_, Who::SomeoneElse) => "someone-else".to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_placeholders_and_tolerate_unclosed_ones() {
+        let upper = |name: &str| name.to_ascii_uppercase();
+        assert_eq!(
+            fill(
+                "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
+                upper
+            ),
+            "arn:PARTITION:iam::ACCOUNT:user/USERNAMEWITHPATH"
+        );
+        assert_eq!(fill("a${", upper), "a");
+        assert_eq!(fill("a${b", upper), "a");
+        assert_eq!(
+            template_glob("arn:${Partition}:s3:::${BucketName}", "aws-cn"),
+            "arn:aws-cn:s3:::*"
+        );
     }
-    out.push_str(rest);
-    out
 }

@@ -12,6 +12,8 @@ use super::password;
 use super::plan::{self, Action};
 use super::prompt::Prompt;
 use super::report::Report;
+use crate::doctor::LoginProfile;
+use crate::doctor::account;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -62,7 +64,7 @@ pub async fn run(admin: &Admin, args: &Args, prompt: &mut dyn Prompt) -> Result<
     };
     let exists = groups.is_some();
     let mut groups = groups.unwrap_or_default();
-    let has_password = exists && has_login_profile(admin, user).await?;
+    let has_password = exists && account::login_profile(admin, user).await? != LoginProfile::None;
 
     let account_policy = password::current(&admin.iam).await?;
     let allows_change = account_policy
@@ -158,22 +160,6 @@ fn explain(verdict: &Verdict) -> String {
              they sign in, enrol MFA (`iam-mfa enroll`), sign in again with MFA and then change the password",
             verdict.explanation
         )
-    }
-}
-
-/// `GetLoginProfile`: whether the user has a console password.
-async fn has_login_profile(admin: &Admin, user: &str) -> Result<bool, Error> {
-    match admin
-        .iam
-        .get_login_profile()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(Error::aws("iam:GetLoginProfile"))
-    {
-        Ok(_) => Ok(true),
-        Err(error) if error.aws_code() == Some("NoSuchEntity") => Ok(false),
-        Err(error) => Err(error),
     }
 }
 

@@ -85,7 +85,7 @@ fn principal(caller: &Caller, user_name: &str, path: String) -> Principal {
 }
 
 /// `GetLoginProfile`: none (`NoSuchEntity`), present, or present with a required reset.
-async fn login_profile(admin: &Admin, user: &str) -> Result<LoginProfile, Error> {
+pub async fn login_profile(admin: &Admin, user: &str) -> Result<LoginProfile, Error> {
     match admin
         .iam
         .get_login_profile()
@@ -105,7 +105,7 @@ async fn login_profile(admin: &Admin, user: &str) -> Result<LoginProfile, Error>
 
 /// The account password policy's `AllowUsersToChangePassword`; `false` when the account has
 /// no custom password policy (then only an identity policy can allow `iam:ChangePassword`).
-async fn allow_users_to_change_password(admin: &Admin) -> Result<bool, Error> {
+pub async fn allow_users_to_change_password(admin: &Admin) -> Result<bool, Error> {
     match admin
         .iam
         .get_account_password_policy()
