@@ -70,7 +70,8 @@ pub struct Catalog {
     pub(crate) actions: Vec<Action>,
     pub(crate) services: Vec<Service>,
     pub(crate) globals: Vec<ConditionKey>,
-    pub(crate) keys: KeyIndex,
+    /// The condition-key index, built on first use: most runs never ask for a key's type.
+    pub(crate) keys: OnceLock<KeyIndex>,
 }
 
 impl Catalog {
@@ -137,7 +138,18 @@ impl Catalog {
     /// The type of a condition key as written in a policy, any case, with placeholders filled
     /// in: `aws:MultiFactorAuthAge` → `Numeric`, `aws:PrincipalTag/team` → `String`.
     pub fn condition_key_type(&self, key: &str) -> Option<KeyType> {
-        self.keys.key_type(key)
+        self.keys
+            .get_or_init(|| {
+                let mut index = KeyIndex::default();
+                for key in &self.globals {
+                    index.add_global(*key);
+                }
+                for key in self.services.iter().flat_map(|s| &s.condition_keys) {
+                    index.add_service_key(*key);
+                }
+                index
+            })
+            .key_type(key)
     }
 
     /// The closest known action to a misspelt `service:Name`, for "did you mean" hints:

@@ -21,7 +21,7 @@ use std::cmp::Ordering;
 use crate::CatalogError;
 use crate::action::{AccessLevel, Action, ActionId, ResourceType};
 use crate::catalog::{Catalog, ResourceTypeDef, Service, cmp_ignore_case};
-use crate::keys::{ConditionKey, KeyIndex, KeyType};
+use crate::keys::{ConditionKey, KeyType};
 
 const HEADER: &str = "iam-catalog actions 1";
 const WHAT: &str = "action catalog";
@@ -55,7 +55,6 @@ fn error(line: usize, reason: String) -> CatalogError {
 #[derive(Default)]
 struct Parser {
     globals: Vec<ConditionKey>,
-    keys: KeyIndex,
     services: Vec<Service>,
     actions: Vec<Action>,
 }
@@ -79,7 +78,6 @@ impl Parser {
             return Err("a global key after the first service".to_owned());
         }
         let key = condition_key(rest)?;
-        self.keys.add_global(key);
         self.globals.push(key);
         Ok(())
     }
@@ -119,7 +117,6 @@ impl Parser {
 
     fn service_key(&mut self, rest: &'static str) -> Result<(), String> {
         let key = condition_key(rest)?;
-        self.keys.add_service_key(key);
         self.current()?.condition_keys.push(key);
         Ok(())
     }
@@ -178,7 +175,7 @@ impl Parser {
             actions: self.actions,
             services: self.services,
             globals: self.globals,
-            keys: self.keys,
+            keys: Default::default(),
         })
     }
 }
@@ -333,7 +330,7 @@ A\tListAllMyBuckets\tL\ts3:TlsVersion\t
         assert_eq!(catalog.actions[2].access_level, AccessLevel::List);
         assert!(catalog.actions[2].resource_types.is_empty());
         assert_eq!(
-            catalog.keys.key_type("iam:permissionsboundary"),
+            catalog.condition_key_type("iam:permissionsboundary"),
             Some(KeyType::Arn)
         );
     }
