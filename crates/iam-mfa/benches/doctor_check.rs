@@ -7,7 +7,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use iam_mfa::doctor::{self, Account, Input, Intent};
 use iam_policy::PolicySet;
-use iam_policy::analysis::Principal;
+use iam_policy::analysis::{Analysis, MfaState, Principal};
 
 fn reference_set() -> PolicySet {
     let mut set = PolicySet::new();
@@ -33,6 +33,10 @@ fn doctor_check(c: &mut Criterion) {
     };
     c.bench_function("doctor_check_force_mfa_power_user", |b| {
         b.iter(|| doctor::check(input, catalog))
+    });
+    // The engine's share: the three sweeps alone, without the doctor's probes and lints.
+    c.bench_function("sweeps_force_mfa_power_user", |b| {
+        b.iter(|| Analysis::new(&set, catalog).sweep_states(&principal, &MfaState::ALL))
     });
 }
 

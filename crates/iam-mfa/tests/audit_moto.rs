@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use admin_support::{admin, admin_sandbox};
 use audit_support::{ENFORCED, Spec, args, ids, seed, user, virtual_device};
 use common::{Moto, assert_exit, json, stdout};
-use iam_mfa::admin::context::Listing;
 use iam_mfa::audit;
 
 /// The requests one audit of the seeded account makes, by action.
@@ -140,7 +139,7 @@ async fn pages_are_followed() {
     }
     let before = moto.actions().len();
     let mut paged = args();
-    paged.listing = Listing { page_size: Some(2) };
+    paged.page_size = Some(2);
     let report = audit::audit(&admin, &paged).await.unwrap();
     assert_eq!(ids(&report), expected);
     assert_eq!(report.account_findings.len(), 5);

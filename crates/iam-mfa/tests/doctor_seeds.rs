@@ -473,10 +473,20 @@ fn calandra_policy_allows_password_change_but_deleting_devices_without_mfa() {
             vec!["iam:DeleteVirtualMFADevice".to_owned()]
         )]
     );
-    let fix = &finding(&report, MfaNotEnforced).fix;
+    let leak = finding(&report, MfaNotEnforced);
+    assert_eq!(
+        leak.evidence[0].resource.as_deref(),
+        Some("arn:aws:iam::123456789012:mfa/alice")
+    );
+    assert_eq!(
+        leak.evidence[0].statements,
+        ["en-003-calandra#AllowMFAHandling"]
+    );
     assert!(
-        fix.contains("en-003-calandra#BlockEverythingUnlessSignedInWithMFA"),
-        "{fix}"
+        leak.fix
+            .contains("en-003-calandra#BlockEverythingUnlessSignedInWithMFA"),
+        "{}",
+        leak.fix
     );
     // "The only action that doesn't have an explicit allow is iam:ChangePassword": without the
     // IAMUserChangePassword AWS attaches, nothing allows it.
@@ -642,6 +652,34 @@ fn null_in_the_deny_leaks_for_temporary_credentials_only() {
     );
     let [(states, _)] = leaks(&report).try_into().unwrap();
     assert_eq!(states, [Temporary]);
+}
+
+#[test]
+fn bool_and_null_denies_together_enforce_mfa() {
+    let parts = ["variant-bool-and-null", POWER_USER, CHANGE_PASSWORD];
+    let report = Case::new(&parts).run();
+    assert_eq!(
+        ids(&report),
+        [
+            (PasswordChangeDenied, High),
+            (PasswordPolicyUnreadable, Low)
+        ]
+    );
+    // Either alone leaks (the tests above); a narrower partner does not excuse it.
+    let mut bool_only = policies(&["variant-bool", POWER_USER, CHANGE_PASSWORD]);
+    bool_only
+        .add_document(
+            "NarrowNull",
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*",
+                "Resource": "*", "Condition": {"Null": {"aws:MultiFactorAuthPresent": "true"}}}}"#,
+        )
+        .unwrap();
+    let report = Case::new(&[]).run_on(&bool_only);
+    assert!(
+        ids(&report).contains(&(MfaConditionBool, High)),
+        "{:?}",
+        ids(&report)
+    );
 }
 
 #[test]

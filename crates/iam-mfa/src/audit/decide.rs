@@ -11,14 +11,16 @@
 //! their own name and login profile, which costs a dozen evaluations per user.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use iam_catalog::Catalog;
 use iam_policy::PolicySet;
 
-use super::credential_report::{ROOT_ROW, Row, Stamp};
+use super::account::account_findings;
+use super::credential_report::Stamp;
+use super::credentials::{Facts, account, credential_findings, facts};
 use super::facts::{Gathered, User};
-use super::report::{AccountFinding, Finding, PolicySetReport, Report, Root, Summary, UserReport};
+use super::report::{Finding, PolicySetReport, Report, Summary, UserReport};
 use crate::doctor::finding::StateCount;
 use crate::doctor::{self, Account, FindingId, Intent, LoginProfile};
 
@@ -170,102 +172,6 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     })
 }
 
-/// A user's credential facts: the report row, with MFA also taken from the live list of
-/// virtual devices (the report can be four hours old). `None`: not in the report.
-struct Facts<'a> {
-    row: Option<&'a Row>,
-    password: Option<bool>,
-    mfa: Option<bool>,
-    keys: Option<bool>,
-    reset_required: Option<bool>,
-}
-
-impl Facts<'_> {
-    /// Has any credential (or may have: not in the report yet).
-    fn credentials(&self) -> bool {
-        self.password != Some(false) || self.keys != Some(false)
-    }
-
-    /// Can sign requests without MFA: with access keys, or with a password and no device.
-    fn acts_without_mfa(&self) -> bool {
-        self.keys != Some(false) || (self.password != Some(false) && self.mfa != Some(true))
-    }
-
-    /// Has a password and no MFA: first sign-in and expired passwords happen before MFA.
-    fn signs_in_without_mfa(&self) -> bool {
-        self.password != Some(false) && self.mfa != Some(true)
-    }
-
-    fn login_profile(&self) -> LoginProfile {
-        match (self.password, self.reset_required) {
-            (Some(false), _) => LoginProfile::None,
-            (_, Some(true)) => LoginProfile::ResetRequired,
-            (Some(true), _) => LoginProfile::Present,
-            (None, _) => LoginProfile::Unknown,
-        }
-    }
-
-    /// Whether a doctor finding bites this user (a user with MFA is not hurt by a policy that
-    /// blocks enrolment; a user without keys or password cannot use a leak).
-    fn relevant(&self, id: FindingId) -> bool {
-        match id {
-            FindingId::MfaNotEnforced
-            | FindingId::MfaConditionBool
-            | FindingId::MfaConditionNull
-            | FindingId::MfaRemovableWithoutMfa => self.acts_without_mfa(),
-            FindingId::PasswordChangeDenied
-            | FindingId::FirstLoginLockout
-            | FindingId::PasswordPolicyUnreadable => self.signs_in_without_mfa(),
-            FindingId::MfaEnrolmentBlocked => self.credentials() && self.mfa != Some(true),
-            FindingId::CliSessionDenied => self.keys != Some(false),
-            _ => self.credentials(),
-        }
-    }
-}
-
-/// The facts of every user, by user index.
-fn facts<'a>(gathered: &'a Gathered) -> Vec<Facts<'a>> {
-    let rows: HashMap<&str, &Row> = gathered
-        .report
-        .users
-        .iter()
-        .map(|r| (r.user.as_str(), r))
-        .collect();
-    let assigned: HashSet<&str> = gathered
-        .virtual_devices
-        .iter()
-        .filter_map(|d| d.user_arn.as_deref())
-        .collect();
-    gathered
-        .users
-        .iter()
-        .map(|user| {
-            let row = rows.get(user.name.as_str()).copied();
-            let live = assigned.contains(user.arn.as_str());
-            Facts {
-                row,
-                password: row.and_then(|r| r.password_enabled),
-                mfa: match row {
-                    Some(r) => Some(r.mfa_active || live),
-                    None => live.then_some(true),
-                },
-                keys: row.map(Row::keys_active),
-                reset_required: gathered
-                    .login_profiles
-                    .get(&user.name)
-                    .map(|p| *p == LoginProfile::ResetRequired),
-            }
-        })
-        .collect()
-}
-
-fn account(gathered: &Gathered, facts: &Facts<'_>) -> Account {
-    Account {
-        allow_users_to_change_password: gathered.allow_users_to_change_password,
-        login_profile: facts.login_profile(),
-    }
-}
-
 /// The users whose `PasswordResetRequired` can change a finding: a console password never
 /// used (new users, whom a required reset locks out at first sign-in), no MFA, and policies
 /// that deny changing the password before MFA. Nothing account-wide tells it; everyone else
@@ -306,13 +212,16 @@ pub fn login_profiles_needed(
 /// The report: facts and findings per user, per policy set and for the account.
 pub fn decide(gathered: &Gathered, analysis: &Analysis, intent: &Intent) -> Report {
     let facts = facts(gathered);
-    let mut users: Vec<UserReport> = gathered
+    let users: Vec<(&User, &Facts<'_>, usize)> = gathered
         .users
         .iter()
         .zip(&facts)
         .zip(&analysis.user_set)
-        .map(|((user, f), &set)| user_report(gathered, analysis, intent, user, f, set))
+        .map(|((user, f), &set)| (user, f, set))
         .collect();
+    let mut users = parallel_map(&users, |&(user, f, set)| {
+        user_report(gathered, analysis, intent, user, f, set)
+    });
     users.sort_by(|a, b| a.user.cmp(&b.user));
     let (root, account_findings) = account_findings(gathered);
     let policy_sets = analysis
@@ -383,43 +292,6 @@ fn user_report(
         password_reset_required: f.reset_required,
         policy_set: set,
         findings,
-    }
-}
-
-/// Findings from the credential facts alone.
-fn credential_findings(user: &User, f: &Facts<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if f.password == Some(true) && f.mfa == Some(false) {
-        out.push(fact_finding(
-            FindingId::ConsoleUserWithoutMfa,
-            format!(
-                "{} has a console password and no active MFA device: the password alone signs in.",
-                user.name
-            ),
-            "Have the user enrol an MFA device (`iam-mfa enroll`), or delete the console password if it is not used.",
-        ));
-    }
-    if f.password == Some(false) && f.keys == Some(true) && f.mfa == Some(false) {
-        out.push(fact_finding(
-            FindingId::AccessKeysWithoutMfa,
-            format!(
-                "{} has active access keys and no MFA device: it can never get an MFA session, so whatever its keys may do needs no second factor.",
-                user.name
-            ),
-            "Enrol an MFA device for the user, or replace the access keys with a role for workloads.",
-        ));
-    }
-    out
-}
-
-fn fact_finding(id: FindingId, message: String, fix: &str) -> Finding {
-    Finding {
-        id,
-        severity: id.default_severity(),
-        message,
-        fix: fix.to_owned(),
-        policy_set: None,
-        evidence: Vec::new(),
     }
 }
 
@@ -515,98 +387,4 @@ fn set_report(
         states,
         findings,
     }
-}
-
-/// The root user's state and the account's findings: root MFA, root's virtual device,
-/// orphaned virtual devices.
-fn account_findings(gathered: &Gathered) -> (Root, Vec<AccountFinding>) {
-    let row = gathered.report.root.as_ref();
-    let summary = gathered.summary;
-    let password = row
-        .and_then(|r| r.password_enabled)
-        .or(summary.password_present);
-    let keys = row.map(Row::keys_active).or(summary.access_keys_present);
-    let credentials = match (password, keys) {
-        (Some(true), _) | (_, Some(true)) => Some(true),
-        (Some(false), _) => Some(false),
-        (None, _) => None,
-    };
-    let root_device = gathered
-        .virtual_devices
-        .iter()
-        .find(|d| d.user_arn.as_deref().is_some_and(|a| a.ends_with(":root")));
-    let mfa = if row.is_some_and(|r| r.mfa_active)
-        || summary.mfa_enabled == Some(true)
-        || root_device.is_some()
-    {
-        Some(true)
-    } else if row.is_some() || summary.mfa_enabled.is_some() {
-        Some(false)
-    } else {
-        None
-    };
-    let root_arn = row.map(|r| r.arn.clone()).unwrap_or_else(|| {
-        gathered
-            .users
-            .first()
-            .map(|u| {
-                let p = u.principal();
-                format!("arn:{}:iam::{}:root", p.partition, p.account)
-            })
-            .unwrap_or_else(|| ROOT_ROW.to_owned())
-    });
-    let mut out = Vec::new();
-    if credentials == Some(true) && mfa == Some(false) {
-        let what = match (password, keys) {
-            (Some(true), Some(true)) => "a password and access keys",
-            (Some(true), _) => "a password",
-            _ => "access keys",
-        };
-        out.push(AccountFinding {
-            subject: root_arn.clone(),
-            finding: fact_finding(
-                FindingId::RootWithoutMfa,
-                format!("The root user has {what} and no MFA: one stolen secret owns the account."),
-                "Sign in as the root user and assign an MFA device (a FIDO security key or hardware TOTP token), or remove the root credentials (centralized root access in AWS Organizations).",
-            ),
-        });
-    }
-    if let Some(device) = root_device {
-        out.push(AccountFinding {
-            subject: root_arn,
-            finding: fact_finding(
-                FindingId::RootVirtualMfa,
-                format!(
-                    "The root user's MFA device {} is a virtual device, on a phone that is used for other things.",
-                    device.serial
-                ),
-                "Assign a FIDO security key or a hardware TOTP token to the root user, then remove the virtual device.",
-            ),
-        });
-    }
-    for device in gathered
-        .virtual_devices
-        .iter()
-        .filter(|d| d.user_arn.is_none())
-    {
-        out.push(AccountFinding {
-            subject: device.serial.clone(),
-            finding: fact_finding(
-                FindingId::OrphanedMfaDevice,
-                format!(
-                    "Virtual MFA device {} is assigned to nobody: left over from an abandoned enrolment, it makes a new device of the same name fail with EntityAlreadyExists.",
-                    device.serial
-                ),
-                "Delete it: `iam-mfa prune` deletes virtual MFA devices assigned to nobody.",
-            ),
-        });
-    }
-    (
-        Root {
-            credentials,
-            mfa,
-            virtual_mfa: root_device.is_some(),
-        },
-        out,
-    )
 }

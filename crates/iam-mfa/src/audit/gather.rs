@@ -15,8 +15,10 @@ use super::credential_report::{self, CredentialReport};
 use super::details;
 use super::facts::{AccountSummary, Gathered, VirtualDevice};
 use crate::admin::Error;
+use crate::admin::context::Admin;
 use crate::admin::lists;
 use crate::doctor::LoginProfile;
+use crate::doctor::account;
 
 /// First wait between polls of the credential report; doubled up to [`MAX_POLL_DELAY`].
 const FIRST_POLL_DELAY: Duration = Duration::from_millis(100);
@@ -30,7 +32,8 @@ const CONCURRENT_LOOKUPS: usize = 8;
 const PAGE_SIZE: i32 = 1000;
 
 /// Everything account-wide, gathered concurrently; `login_profiles` is left empty.
-pub async fn gather(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result<Gathered, Error> {
+pub async fn gather(admin: &Admin, page_size: Option<i32>) -> Result<Gathered, Error> {
+    let iam = &admin.iam;
     let page_size = page_size.or(Some(PAGE_SIZE));
     let root_and_report = async {
         let (report, summary) = tokio::try_join!(credential_report(iam), account_summary(iam))?;
@@ -45,7 +48,7 @@ pub async fn gather(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result
         root_and_report,
         details::fetch(iam, page_size),
         virtual_devices(iam, AssignmentStatusType::Unassigned, page_size),
-        allow_users_to_change_password(iam),
+        account::allow_users_to_change_password(admin),
     )?;
     let fetched = details::fetch_missing(iam, &details::missing(&details)).await?;
     let (documents, users) = details::build(&details, &fetched);
@@ -157,25 +160,9 @@ async fn account_summary(iam: &aws_sdk_iam::Client) -> Result<AccountSummary, Er
     })
 }
 
-/// `AllowUsersToChangePassword`; `false` when the account has no password policy.
-async fn allow_users_to_change_password(iam: &aws_sdk_iam::Client) -> Result<bool, Error> {
-    match iam
-        .get_account_password_policy()
-        .send()
-        .await
-        .map_err(Error::aws("iam:GetAccountPasswordPolicy"))
-    {
-        Ok(out) => Ok(out
-            .password_policy()
-            .is_some_and(|p| p.allow_users_to_change_password())),
-        Err(error) if error.aws_code() == Some("NoSuchEntity") => Ok(false),
-        Err(error) => Err(error),
-    }
-}
-
 /// `GetLoginProfile` of each of `users`, a few at a time; `tick` after each.
 pub async fn login_profiles(
-    iam: &aws_sdk_iam::Client,
+    admin: &Admin,
     users: &[String],
     tick: &dyn Fn(),
 ) -> Result<BTreeMap<String, LoginProfile>, Error> {
@@ -183,9 +170,9 @@ pub async fn login_profiles(
     for batch in users.chunks(CONCURRENT_LOOKUPS) {
         let mut tasks = tokio::task::JoinSet::new();
         for user in batch {
-            let (iam, user) = (iam.clone(), user.clone());
+            let (admin, user) = (admin.clone(), user.clone());
             tasks.spawn(async move {
-                let profile = login_profile(&iam, &user).await;
+                let profile = account::login_profile(&admin, &user).await;
                 (user, profile)
             });
         }
@@ -199,22 +186,4 @@ pub async fn login_profiles(
         }
     }
     Ok(out)
-}
-
-/// `GetLoginProfile`: none (`NoSuchEntity`), present, or present with a required reset.
-async fn login_profile(iam: &aws_sdk_iam::Client, user: &str) -> Result<LoginProfile, Error> {
-    match iam
-        .get_login_profile()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(Error::aws("iam:GetLoginProfile"))
-    {
-        Ok(out) => Ok(match out.login_profile() {
-            Some(p) if p.password_reset_required() => LoginProfile::ResetRequired,
-            _ => LoginProfile::Present,
-        }),
-        Err(error) if error.aws_code() == Some("NoSuchEntity") => Ok(LoginProfile::None),
-        Err(error) => Err(error),
-    }
 }

@@ -5,7 +5,9 @@
 //! locally ([`decide`]: the doctor's exhaustive check once per distinct policy set, the
 //! credential facts per user), report ([`render`]: text, JSON, CSV, SARIF; `--fail-on`).
 
+mod account;
 pub mod credential_report;
+mod credentials;
 pub mod decide;
 pub mod details;
 pub mod facts;
@@ -14,8 +16,10 @@ mod progress;
 pub mod render;
 pub mod report;
 
+use std::time::Instant;
+
 use crate::admin::Error;
-use crate::admin::context::{self, Admin, Listing};
+use crate::admin::context::{self, Admin};
 use crate::aws::{self, GlobalArgs};
 use crate::doctor::{Intent, Severity};
 use crate::ui::exit::Code;
@@ -31,8 +35,10 @@ pub struct Args {
     pub fail_on: Option<Severity>,
     #[command(flatten)]
     pub intent: Intent,
-    #[command(flatten)]
-    pub listing: Listing,
+    /// Items per page (`MaxItems`) of the IAM list calls (default: 1000, the most IAM allows,
+    /// for the fewest requests).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub page_size: Option<i32>,
 }
 
 /// The output formats `audit` prints besides text and JSON.
@@ -54,11 +60,13 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Error> {
     })
 }
 
-/// Gathers, analyses and decides.
+/// Gathers, analyses and decides; `--debug` logs how long each phase took.
 pub async fn audit(admin: &Admin, args: &Args) -> Result<Report, Error> {
+    let started = Instant::now();
     let gathering = Progress::start("Gathering account data");
-    let mut gathered = gather::gather(&admin.iam, args.listing.page_size).await?;
+    let mut gathered = gather::gather(admin, args.page_size).await?;
     drop(gathering);
+    tracing::debug!(elapsed = ?started.elapsed(), users = gathered.users.len(), "gathered");
     let analysing = Progress::start("Analysing policy sets");
     let analysis = decide::analyse(
         &gathered,
@@ -68,14 +76,18 @@ pub async fn audit(admin: &Admin, args: &Args) -> Result<Report, Error> {
         &|| analysing.tick(),
     );
     drop(analysing);
+    tracing::debug!(elapsed = ?started.elapsed(), sets = analysis.sets(), "analysed");
     let needed = decide::login_profiles_needed(&gathered, &analysis, &args.intent);
     if !needed.is_empty() {
         let reading = Progress::start("Reading login profiles");
         reading.set_length(needed.len());
         gathered.login_profiles =
-            gather::login_profiles(&admin.iam, &needed, &|| reading.tick()).await?;
+            gather::login_profiles(admin, &needed, &|| reading.tick()).await?;
     }
-    Ok(decide::decide(&gathered, &analysis, &args.intent))
+    tracing::debug!(elapsed = ?started.elapsed(), login_profiles = needed.len(), "login profiles read");
+    let report = decide::decide(&gathered, &analysis, &args.intent);
+    tracing::debug!(elapsed = ?started.elapsed(), "decided");
+    Ok(report)
 }
 
 /// The report in `format`.

@@ -30,6 +30,20 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
 }
 
+impl Finding {
+    /// A finding decided by credential facts alone, at the id's default severity.
+    pub fn fact(id: FindingId, message: String, fix: &str) -> Finding {
+        Finding {
+            id,
+            severity: id.default_severity(),
+            message,
+            fix: fix.to_owned(),
+            policy_set: None,
+            evidence: Vec::new(),
+        }
+    }
+}
+
 /// A finding about the account rather than a user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountFinding {

@@ -2,16 +2,16 @@
 //! exhaustive sweep of `iam_policy::analysis` in both credential states that lack MFA, minus
 //! the intended self-service on the user itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use iam_catalog::{Action, ActionId, Catalog};
 use iam_policy::analysis::{Analysis, Grant, MfaState, Principal, Sweep, resource_candidates};
 use iam_policy::ast::ActionPattern;
-use iam_policy::{Effect, Outcome, PolicySet};
+use iam_policy::{Effect, Outcome, PolicySet, Statement};
 
 use super::finding::{Evidence, Finding, FindingId, Severity, StateCount};
 use super::intent::{self, Intent};
-use super::self_service::{VIA_AWS_SERVICE, direct_request};
+use super::self_service::{VIA_AWS_SERVICE, allows_of, covers, direct_request};
 
 /// The sweeps of the three states, computed once and shared by the checks.
 pub struct Sweeps {
@@ -69,25 +69,27 @@ pub fn leaks(
     // The sweep also tries `aws:ViaAWSService` absent or true, which only a service acting for
     // the user sends after a direct request of the user was allowed: confirm such grants.
     let confirm = tests_key(set, VIA_AWS_SERVICE);
+    let exempt: Vec<ActionPattern> = intent
+        .exempt
+        .iter()
+        .map(|p| ActionPattern::new(p))
+        .collect();
     let mut by_action: BTreeMap<Option<ActionId>, Leak> = BTreeMap::new();
     for sweep in sweeps
         .sweeps
         .iter()
         .filter(|s| s.state != MfaState::WithMfa)
     {
+        let mut direct = Direct::new(set, principal, sweep.state);
         for grant in &sweep.allowed {
             let action = catalog.action(grant.action);
             let name = action.full_name();
-            if intent
-                .exempt
-                .iter()
-                .any(|p| ActionPattern::new(p).matches(&name))
-            {
+            if exempt.iter().any(|p| p.matches(&name)) {
                 continue;
             }
             let found = if !intent::is_self_service(&name) {
-                Some((grant.resource.clone(), labels(set, &grant.statements)))
-                    .filter(|_| !confirm || direct(set, principal, sweep.state, action, grant))
+                (!confirm || direct.allows(action, grant))
+                    .then(|| (grant.resource.clone(), labels(set, &grant.statements)))
             } else if action.is_wildcard_only() || name.eq_ignore_ascii_case(intent::CREATE_DEVICE)
             {
                 None
@@ -178,39 +180,77 @@ fn tests_key(set: &PolicySet, key: &str) -> bool {
     })
 }
 
-/// Whether `grant` holds for a request the user makes directly (`aws:ViaAWSService` false), on
-/// its witness resource or one of the action's resources for the user or someone else.
-fn direct(
-    set: &PolicySet,
-    principal: &Principal,
+/// Confirms grants as requests the user makes directly (`aws:ViaAWSService` false) in one
+/// state. Like the sweep, it decides once per set of applicable statements when they all cover
+/// every resource, since the action and resource then change nothing.
+struct Direct<'a> {
+    set: &'a PolicySet,
+    principal: &'a Principal,
     state: MfaState,
-    action: &Action,
-    grant: &Grant,
-) -> bool {
-    let name = action.full_name();
-    std::iter::once(grant.resource.clone())
-        .chain(resource_candidates(action, principal))
-        .any(|resource| {
-            let mut request = direct_request(principal, state, &name, &resource);
+    memo: HashMap<Vec<usize>, bool>,
+}
+
+impl<'a> Direct<'a> {
+    fn new(set: &'a PolicySet, principal: &'a Principal, state: MfaState) -> Self {
+        Self {
+            set,
+            principal,
+            state,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Whether `grant` holds directly on its witness resource or on one of the action's
+    /// resources for the user or someone else.
+    fn allows(&mut self, action: &Action, grant: &Grant) -> bool {
+        let name = action.full_name();
+        let lower = name.to_ascii_lowercase();
+        let applicable: Vec<(usize, &Statement)> = self
+            .set
+            .statements()
+            .enumerate()
+            .filter(|(_, (_, st))| covers(st, &lower))
+            .map(|(i, (_, st))| (i, st))
+            .collect();
+        let everywhere = applicable.iter().all(|(_, st)| {
+            !st.resources.negated && st.resources.patterns.iter().any(|t| t.source() == "*")
+        });
+        let fixed_context = grant
+            .extra_context
+            .iter()
+            .all(|(key, _)| key.eq_ignore_ascii_case(VIA_AWS_SERVICE));
+        if everywhere && fixed_context {
+            let key: Vec<usize> = applicable.iter().map(|(i, _)| *i).collect();
+            if let Some(&known) = self.memo.get(&key) {
+                return known;
+            }
+            let allowed = self.decide(&name, std::iter::once(grant.resource.clone()), grant);
+            self.memo.insert(key, allowed);
+            return allowed;
+        }
+        let resources = std::iter::once(grant.resource.clone())
+            .chain(resource_candidates(action, self.principal));
+        self.decide(&name, resources, grant)
+    }
+
+    fn decide(&self, name: &str, resources: impl Iterator<Item = String>, grant: &Grant) -> bool {
+        resources.into_iter().any(|resource| {
+            let mut request = direct_request(self.principal, self.state, name, &resource);
             for (key, value) in &grant.extra_context {
                 if !key.eq_ignore_ascii_case(VIA_AWS_SERVICE) {
                     request.context_mut().insert(key, value.clone());
                 }
             }
-            set.evaluate(&request).outcome.is_allowed()
+            self.set.evaluate(&request).outcome.is_allowed()
         })
+    }
 }
 
 /// The resources the Allow statements for `action` name, as concrete ARNs: `${aws:username}`
 /// resolved, wildcards filled in (the account component with the user's account).
 fn named_resources(set: &PolicySet, action: &str, principal: &Principal) -> Vec<String> {
-    let lower = action.to_ascii_lowercase();
-    set.statements()
-        .filter(|(_, st)| {
-            st.effect == Effect::Allow
-                && !st.resources.negated
-                && st.actions.patterns.iter().any(|p| p.matches_lower(&lower)) != st.actions.negated
-        })
+    allows_of(set, action)
+        .filter(|(_, st)| !st.resources.negated)
         .flat_map(|(_, st)| st.resources.patterns.iter())
         .filter_map(|t| {
             let text = t.source().replace("${aws:username}", &principal.user_name);
@@ -220,21 +260,17 @@ fn named_resources(set: &PolicySet, action: &str, principal: &Principal) -> Vec<
 }
 
 /// Whether `resource` is of one of the action's resource types (`user/…` for
-/// `iam:EnableMFADevice`), by the text of the ARN template before its first placeholder.
+/// `iam:EnableMFADevice`): its resource part starts as the ARN template's does.
 fn fits(action: &Action, resource: &str) -> bool {
-    let relative = |arn: &str| arn.splitn(6, ':').nth(5).map(str::to_owned);
-    let Some(relative) = relative(resource) else {
+    let relative = |arn: &'static str| arn.splitn(6, ':').nth(5).map(|r| r.split("${").next());
+    let Some(actual) = resource.splitn(6, ':').nth(5) else {
         return false;
     };
-    action.resource_types.iter().any(|rt| {
-        relative_prefix(rt.arn_template).is_some_and(|prefix| relative.starts_with(&prefix))
-    })
-}
-
-/// The resource part of an ARN template up to its first placeholder (`user/`).
-fn relative_prefix(template: &str) -> Option<String> {
-    let relative = template.splitn(6, ':').nth(5)?;
-    Some(relative.split("${").next().unwrap_or(relative).to_owned())
+    action
+        .resource_types
+        .iter()
+        .filter_map(|rt| relative(rt.arn_template).flatten())
+        .any(|prefix| actual.starts_with(prefix))
 }
 
 /// `text` with each `*` and `?` replaced: by the account id in the account component of an

@@ -1,8 +1,10 @@
 //! Findings read off the policy text, statement by statement: unknown action names, policy
 //! variables made literal by the `Version`, and MFA conditions with the wrong operator (R8).
 
+use std::collections::BTreeSet;
+
 use iam_catalog::Catalog;
-use iam_policy::ast::{Condition, Statement};
+use iam_policy::ast::{ActionBlock, Condition, Statement};
 use iam_policy::operator::Base;
 use iam_policy::{Effect, PolicySet, StatementRef, Version};
 
@@ -142,6 +144,46 @@ fn holds(c: &Condition, value: Option<&str>) -> bool {
     }
 }
 
+/// Whether a Deny other than `at`, on every resource and with MFA conditions only, denies at
+/// least the actions `st` does when `aws:MultiFactorAuthPresent` is `value` (`None`: absent):
+/// a `Bool` Deny paired with a `Null` Deny, for instance, enforces MFA together.
+fn denied_elsewhere(
+    set: &PolicySet,
+    at: StatementRef,
+    st: &Statement,
+    value: Option<&str>,
+) -> bool {
+    set.statements().any(|(other_at, other)| {
+        other_at != at
+            && other.effect == Effect::Deny
+            && !other.conditions.is_empty()
+            && other
+                .conditions
+                .iter()
+                .all(|c| c.key_lower() == MFA_PRESENT && holds(c, value))
+            && !other.resources.negated
+            && other.resources.patterns.iter().any(|t| t.source() == "*")
+            && at_least_as_broad(&other.actions, &st.actions)
+    })
+}
+
+/// Whether the action element `wide` covers every action `narrow` does, judged by the
+/// patterns as written: `*`, fewer `NotAction` exemptions, or more `Action` patterns.
+fn at_least_as_broad(wide: &ActionBlock, narrow: &ActionBlock) -> bool {
+    let texts = |b: &ActionBlock| -> BTreeSet<String> {
+        b.patterns
+            .iter()
+            .map(|p| p.text.to_ascii_lowercase())
+            .collect()
+    };
+    match (wide.negated, narrow.negated) {
+        (false, _) if wide.patterns.iter().any(|p| p.text == "*") => true,
+        (true, true) => texts(wide).is_subset(&texts(narrow)),
+        (false, false) => texts(narrow).is_subset(&texts(wide)),
+        _ => false,
+    }
+}
+
 fn mfa_condition(
     set: &PolicySet,
     at: StatementRef,
@@ -160,6 +202,15 @@ fn mfa_condition(
         holds(c, Some("false")),
         holds(c, Some("true")),
     );
+    // The value of the key (`None`: absent) this Deny lets through, if another Deny denies it.
+    let missed = match c.operator.base {
+        Base::Bool if without && !absent => Some(None),
+        Base::Null if absent && !without => Some(Some("false")),
+        _ => None,
+    };
+    if st.effect == Effect::Deny && missed.is_some_and(|v| denied_elsewhere(set, at, st, v)) {
+        return None;
+    }
     match c.operator.base {
         Base::Null => Some(Finding {
             id: FindingId::MfaConditionNull,

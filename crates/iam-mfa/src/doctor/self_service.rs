@@ -4,7 +4,9 @@
 //! passwords.
 
 use iam_policy::analysis::{MfaState, Principal, request_for};
-use iam_policy::{ContextValue, Decision, Effect, Outcome, PolicySet, Request};
+use iam_policy::{
+    ContextValue, Decision, Effect, Outcome, PolicySet, Request, Statement, StatementRef,
+};
 
 use super::finding::{Evidence, Finding, FindingId, Severity};
 use super::intent::{self, Intent};
@@ -15,10 +17,10 @@ const WITHOUT_MFA: [MfaState; 2] = [MfaState::LongTermKeys, MfaState::TemporaryW
 
 /// Present in every request: `false` when the user calls AWS directly, `true` when a service
 /// calls on the user's behalf (which needs an allowed direct request first).
-pub const VIA_AWS_SERVICE: &str = "aws:ViaAWSService";
+pub(super) const VIA_AWS_SERVICE: &str = "aws:ViaAWSService";
 
 /// A request `principal` makes directly (not through a service) in `state`.
-pub fn direct_request(
+pub(super) fn direct_request(
     principal: &Principal,
     state: MfaState,
     action: &str,
@@ -29,6 +31,26 @@ pub fn direct_request(
         .context_mut()
         .insert(VIA_AWS_SERVICE, ContextValue::Single("false".to_owned()));
     request
+}
+
+/// The Allow statements whose `Action` (or `NotAction`) covers `action`, whatever their
+/// resources and conditions.
+pub(super) fn allows_of<'s>(
+    set: &'s PolicySet,
+    action: &str,
+) -> impl Iterator<Item = (StatementRef, &'s Statement)> + 's {
+    let lower = action.to_ascii_lowercase();
+    set.statements()
+        .filter(move |(_, st)| st.effect == Effect::Allow && covers(st, &lower))
+}
+
+/// Whether the `Action` (or `NotAction`) of `st` covers `action_lower` (`service:name`).
+pub(super) fn covers(st: &Statement, action_lower: &str) -> bool {
+    st.actions
+        .patterns
+        .iter()
+        .any(|p| p.matches_lower(action_lower))
+        != st.actions.negated
 }
 
 /// What the account (or the flags, offline) says about the user's console password.
@@ -107,15 +129,7 @@ impl Probe<'_> {
     /// Why nothing allows `action` on the resource: no Allow names the action, or the Allows
     /// that do name other resources (an `account-id` placeholder, a path the user lacks).
     fn why_not(&self, action: &str) -> String {
-        let lower = action.to_ascii_lowercase();
-        let elsewhere: Vec<String> = self
-            .set
-            .statements()
-            .filter(|(_, st)| {
-                st.effect == Effect::Allow
-                    && st.actions.patterns.iter().any(|p| p.matches_lower(&lower))
-                        != st.actions.negated
-            })
+        let elsewhere: Vec<String> = allows_of(self.set, action)
             .map(|(at, st)| {
                 let resources: Vec<&str> =
                     st.resources.patterns.iter().map(|t| t.source()).collect();

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use iam_mfa::admin::context::Listing;
 use iam_mfa::audit::Args;
 use iam_mfa::audit::report::Report;
 use iam_mfa::doctor::{self, Intent};
@@ -30,7 +29,7 @@ pub fn args() -> Args {
     Args {
         fail_on: None,
         intent: Intent::default(),
-        listing: Listing { page_size: None },
+        page_size: None,
     }
 }
 
