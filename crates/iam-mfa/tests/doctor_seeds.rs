@@ -815,6 +815,10 @@ fn generated_policy_with_options_has_no_findings_under_the_same_intent() {
             cli_sessions: false,
             exempt: vec!["s3:ListAllMyBuckets".to_owned()],
         },
+        Intent {
+            exempt: vec!["s3:list*".to_owned()],
+            ..Intent::default()
+        },
     ];
     for intent in intents {
         for max_mfa_age in [None, Some(3600)] {
@@ -995,4 +999,20 @@ fn leaks_agree_with_concrete_evaluation() {
             }
         }
     }
+}
+
+#[test]
+fn every_fixture_is_documented_and_parses() {
+    let readme = std::fs::read_to_string(format!("{SEEDS}/README.md")).unwrap();
+    let mut count = 0;
+    for entry in std::fs::read_dir(SEEDS).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(stem) = name.strip_suffix(".json") else {
+            continue;
+        };
+        assert!(readme.contains(&format!("`{name}`")), "{name} in README.md");
+        policies(&[stem]);
+        count += 1;
+    }
+    assert_eq!(count, 19);
 }
