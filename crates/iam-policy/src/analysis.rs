@@ -69,9 +69,12 @@ impl Principal {
         )
     }
 
-    /// The global keys every request of this user carries.
+    /// The global keys every request this user makes directly carries. `aws:ViaAWSService`
+    /// is in every request: `false` here, `true` only when a service calls on the user's behalf,
+    /// which needs an allowed direct request first.
     pub fn context(&self) -> Context {
         Context::new()
+            .with("aws:ViaAWSService", "false")
             .with("aws:username", &self.user_name)
             .with("aws:userid", "AIDAEXAMPLEUSERID")
             .with("aws:PrincipalArn", &self.arn())
@@ -302,6 +305,7 @@ impl<'a> Analysis<'a> {
                 .is_some_and(|(_, st)| covers_everything(&st.resources))
         };
         let mut memo: HashMap<Vec<usize>, Option<Witness>> = HashMap::new();
+        let mut first_resources = FirstResources::default();
         let mut allowed = Vec::new();
         let mut relevant = Vec::new();
         for (index, action) in self.catalog.actions().iter().enumerate() {
@@ -327,7 +331,7 @@ impl<'a> Analysis<'a> {
                     }
                 };
                 verdict.map(|w| Witness {
-                    resource: first_candidate(action, principal),
+                    resource: first_resources.get(action, principal),
                     ..w
                 })
             } else {
@@ -364,11 +368,22 @@ impl<'a> Analysis<'a> {
     }
 }
 
-/// The first resource [`resource_candidates`] would give, without building the others.
-fn first_candidate(action: &Action, p: &Principal) -> String {
-    match action.resource_types.first() {
-        Some(rt) => instantiate(rt.arn_template, p, Who::Itself),
-        None => "*".to_owned(),
+/// The first resource [`resource_candidates`] would give, without building the others, once
+/// per ARN template: a sweep asks for it for every allowed action, and actions share templates.
+#[derive(Default)]
+struct FirstResources(HashMap<(usize, usize), String>);
+
+impl FirstResources {
+    fn get(&mut self, action: &Action, p: &Principal) -> String {
+        match action.resource_types.first() {
+            // Templates are slices of the catalog's text: address and length identify one.
+            Some(rt) => self
+                .0
+                .entry((rt.arn_template.as_ptr() as usize, rt.arn_template.len()))
+                .or_insert_with(|| instantiate(rt.arn_template, p, Who::Itself))
+                .clone(),
+            None => "*".to_owned(),
+        }
     }
 }
 

@@ -2,16 +2,18 @@
 //! exhaustive sweep of `iam_policy::analysis` in both credential states that lack MFA, minus
 //! the intended self-service on the user itself.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use iam_catalog::{Action, ActionId, Catalog};
-use iam_policy::analysis::{Analysis, Grant, MfaState, Principal, Sweep, resource_candidates};
+use iam_policy::analysis::{
+    Analysis, MfaState, Principal, Sweep, request_for, resource_candidates,
+};
 use iam_policy::ast::ActionPattern;
-use iam_policy::{Effect, Outcome, PolicySet, Statement};
+use iam_policy::{Effect, Outcome, PolicySet};
 
 use super::finding::{Evidence, Finding, FindingId, Severity, StateCount};
 use super::intent::{self, Intent};
-use super::self_service::{VIA_AWS_SERVICE, allows_of, covers, direct_request};
+use super::self_service::allows_of;
 
 /// The sweeps of the three states, computed once and shared by the checks.
 pub struct Sweeps {
@@ -66,9 +68,6 @@ pub fn leaks(
         user_name: "another-user".to_owned(),
         ..principal.clone()
     };
-    // The sweep also tries `aws:ViaAWSService` absent or true, which only a service acting for
-    // the user sends after a direct request of the user was allowed: confirm such grants.
-    let confirm = tests_key(set, VIA_AWS_SERVICE);
     let exempt: Vec<ActionPattern> = intent
         .exempt
         .iter()
@@ -80,7 +79,6 @@ pub fn leaks(
         .iter()
         .filter(|s| s.state != MfaState::WithMfa)
     {
-        let mut direct = Direct::new(set, principal, sweep.state);
         for grant in &sweep.allowed {
             let action = catalog.action(grant.action);
             let name = action.full_name();
@@ -88,8 +86,7 @@ pub fn leaks(
                 continue;
             }
             let found = if !intent::is_self_service(&name) {
-                (!confirm || direct.allows(action, grant))
-                    .then(|| (grant.resource.clone(), labels(set, &grant.statements)))
+                Some((grant.resource.clone(), labels(set, &grant.statements)))
             } else if action.is_wildcard_only() || name.eq_ignore_ascii_case(intent::CREATE_DEVICE)
             {
                 None
@@ -101,7 +98,7 @@ pub fn leaks(
                     .chain(named_resources(set, &name, principal))
                     .filter(|r| names_someone_else(r, principal) && fits(action, r))
                     .find_map(|r| {
-                        let d = set.evaluate(&direct_request(principal, sweep.state, &name, &r));
+                        let d = set.evaluate(&request_for(principal, sweep.state, &name, &r));
                         (d.outcome == Outcome::Allow).then(|| (r, labels(set, &d.statements)))
                     })
             };
@@ -119,13 +116,7 @@ pub fn leaks(
                 .states
                 .push(sweep.state);
         }
-        let future = !sweep.future_actions.is_empty()
-            && (!confirm
-                || set
-                    .evaluate(&direct_request(principal, sweep.state, FUTURE_ACTION, "*"))
-                    .outcome
-                    .is_allowed());
-        if future {
+        if !sweep.future_actions.is_empty() {
             by_action
                 .entry(None)
                 .or_insert(Leak {
@@ -167,84 +158,6 @@ pub fn leaks(
 
 /// The detail of a leak of a self-service action: its use on another user.
 const SELF_SERVICE_ON_OTHERS: &str = "self-service on the user itself, but allowed on another user: scope the statements to arn:aws:iam::*:user/${aws:username} and arn:aws:iam::*:user/*/${aws:username}";
-
-/// An action no catalog lists, standing for the actions AWS adds later.
-const FUTURE_ACTION: &str = "iam-mfa-future-service:FutureAction";
-
-/// Whether some condition of `set` tests `key`.
-fn tests_key(set: &PolicySet, key: &str) -> bool {
-    set.statements().any(|(_, st)| {
-        st.conditions
-            .iter()
-            .any(|c| c.key.eq_ignore_ascii_case(key))
-    })
-}
-
-/// Confirms grants as requests the user makes directly (`aws:ViaAWSService` false) in one
-/// state. Like the sweep, it decides once per set of applicable statements when they all cover
-/// every resource, since the action and resource then change nothing.
-struct Direct<'a> {
-    set: &'a PolicySet,
-    principal: &'a Principal,
-    state: MfaState,
-    memo: HashMap<Vec<usize>, bool>,
-}
-
-impl<'a> Direct<'a> {
-    fn new(set: &'a PolicySet, principal: &'a Principal, state: MfaState) -> Self {
-        Self {
-            set,
-            principal,
-            state,
-            memo: HashMap::new(),
-        }
-    }
-
-    /// Whether `grant` holds directly on its witness resource or on one of the action's
-    /// resources for the user or someone else.
-    fn allows(&mut self, action: &Action, grant: &Grant) -> bool {
-        let name = action.full_name();
-        let lower = name.to_ascii_lowercase();
-        let applicable: Vec<(usize, &Statement)> = self
-            .set
-            .statements()
-            .enumerate()
-            .filter(|(_, (_, st))| covers(st, &lower))
-            .map(|(i, (_, st))| (i, st))
-            .collect();
-        let everywhere = applicable.iter().all(|(_, st)| {
-            !st.resources.negated && st.resources.patterns.iter().any(|t| t.source() == "*")
-        });
-        let fixed_context = grant
-            .extra_context
-            .iter()
-            .all(|(key, _)| key.eq_ignore_ascii_case(VIA_AWS_SERVICE));
-        if everywhere && fixed_context {
-            let key: Vec<usize> = applicable.iter().map(|(i, _)| *i).collect();
-            if let Some(&known) = self.memo.get(&key) {
-                return known;
-            }
-            let allowed = self.decide(&name, std::iter::once(grant.resource.clone()), grant);
-            self.memo.insert(key, allowed);
-            return allowed;
-        }
-        let resources = std::iter::once(grant.resource.clone())
-            .chain(resource_candidates(action, self.principal));
-        self.decide(&name, resources, grant)
-    }
-
-    fn decide(&self, name: &str, resources: impl Iterator<Item = String>, grant: &Grant) -> bool {
-        resources.into_iter().any(|resource| {
-            let mut request = direct_request(self.principal, self.state, name, &resource);
-            for (key, value) in &grant.extra_context {
-                if !key.eq_ignore_ascii_case(VIA_AWS_SERVICE) {
-                    request.context_mut().insert(key, value.clone());
-                }
-            }
-            self.set.evaluate(&request).outcome.is_allowed()
-        })
-    }
-}
 
 /// The resources the Allow statements for `action` name, as concrete ARNs: `${aws:username}`
 /// resolved, wildcards filled in (the account component with the user's account).

@@ -4,9 +4,7 @@
 //! passwords.
 
 use iam_policy::analysis::{MfaState, Principal, request_for};
-use iam_policy::{
-    ContextValue, Decision, Effect, Outcome, PolicySet, Request, Statement, StatementRef,
-};
+use iam_policy::{Decision, Effect, Outcome, PolicySet, Statement, StatementRef};
 
 use super::finding::{Evidence, Finding, FindingId, Severity};
 use super::intent::{self, Intent};
@@ -14,24 +12,6 @@ use super::intent::{self, Intent};
 /// The console before MFA: temporary credentials whose `aws:MultiFactorAuthPresent` is false.
 const CONSOLE: MfaState = MfaState::TemporaryWithoutMfa;
 const WITHOUT_MFA: [MfaState; 2] = [MfaState::LongTermKeys, MfaState::TemporaryWithoutMfa];
-
-/// Present in every request: `false` when the user calls AWS directly, `true` when a service
-/// calls on the user's behalf (which needs an allowed direct request first).
-pub(super) const VIA_AWS_SERVICE: &str = "aws:ViaAWSService";
-
-/// A request `principal` makes directly (not through a service) in `state`.
-pub(super) fn direct_request(
-    principal: &Principal,
-    state: MfaState,
-    action: &str,
-    resource: &str,
-) -> Request {
-    let mut request = request_for(principal, state, action, resource);
-    request
-        .context_mut()
-        .insert(VIA_AWS_SERVICE, ContextValue::Single("false".to_owned()));
-    request
-}
 
 /// The Allow statements whose `Action` (or `NotAction`) covers `action`, whatever their
 /// resources and conditions.
@@ -99,7 +79,7 @@ impl Probe<'_> {
     fn decide(&self, state: MfaState, action: &str, resource: &str) -> Decision {
         let mut d = self
             .set
-            .evaluate(&direct_request(self.principal, state, action, resource));
+            .evaluate(&request_for(self.principal, state, action, resource));
         let account_allows = self.account.allow_users_to_change_password
             && (action == intent::CHANGE_PASSWORD && resource == self.principal.arn()
                 || action == intent::GET_PASSWORD_POLICY);
