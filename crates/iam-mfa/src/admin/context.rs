@@ -52,6 +52,17 @@ impl Admin {
     }
 }
 
+/// Runs `work` with clients for the global flags, on a runtime of its own: an MFA session
+/// ([`mfa_credentials`]) when the profile names a device. Call outside any async runtime.
+pub fn with_admin<T, Fut>(global: &GlobalArgs, work: impl FnOnce(Admin) -> Fut) -> Result<T, Error>
+where
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let credentials = mfa_credentials(global)?;
+    let runtime = aws::runtime().map_err(Error::Runtime)?;
+    runtime.block_on(async { work(Admin::connect(global, credentials).await).await })
+}
+
 /// Who the admin commands run as (`sts:GetCallerIdentity`).
 #[derive(Clone, Debug)]
 pub struct Caller {

@@ -26,7 +26,7 @@ pub mod totp;
 
 pub use error::Error;
 
-use crate::aws::{self, GlobalArgs};
+use crate::aws::GlobalArgs;
 use context::Admin;
 use prompt::Console;
 
@@ -49,10 +49,7 @@ pub enum Command {
 
 /// Runs one admin command and prints its report; returns the exit code.
 pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
-    let credentials = context::mfa_credentials(global)?;
-    let runtime = aws::runtime().map_err(Error::Runtime)?;
-    runtime.block_on(async {
-        let admin = Admin::connect(global, credentials).await;
+    context::with_admin(global, |admin| async move {
         let mut console = Console::open();
         dispatch(&admin, command, &mut console, global).await
     })?;

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use crate::admin::Error;
 use crate::admin::context::{self, Admin};
-use crate::aws::{self, GlobalArgs};
+use crate::aws::GlobalArgs;
 use crate::doctor::{Intent, Severity};
 use crate::ui::exit::Code;
 use crate::ui::output::{self, OutputFormat};
@@ -46,12 +46,7 @@ pub const FORMATS: [OutputFormat; 2] = [OutputFormat::Csv, OutputFormat::Sarif];
 
 /// Runs the audit and prints the report; exit code 6 when findings reach `--fail-on`.
 pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Error> {
-    let credentials = context::mfa_credentials(global)?;
-    let runtime = aws::runtime().map_err(Error::Runtime)?;
-    let report = runtime.block_on(async {
-        let admin = Admin::connect(global, credentials).await;
-        audit(&admin, args).await
-    })?;
+    let report = context::with_admin(global, |admin| async move { audit(&admin, args).await })?;
     print!("{}", format(&report, global.output)?);
     Ok(if render::fails(&report, args.fail_on) {
         Code::Findings.into()

@@ -9,7 +9,7 @@ use super::self_service::{Account, LoginProfile};
 use crate::admin::Error;
 use crate::admin::context::{Admin, Caller};
 use crate::admin::documents::{self, Named};
-use crate::admin::lists;
+use crate::admin::{lists, password};
 
 /// Whose policies to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,17 +106,7 @@ pub async fn login_profile(admin: &Admin, user: &str) -> Result<LoginProfile, Er
 /// The account password policy's `AllowUsersToChangePassword`; `false` when the account has
 /// no custom password policy (then only an identity policy can allow `iam:ChangePassword`).
 pub async fn allow_users_to_change_password(admin: &Admin) -> Result<bool, Error> {
-    match admin
-        .iam
-        .get_account_password_policy()
-        .send()
-        .await
-        .map_err(Error::aws("iam:GetAccountPasswordPolicy"))
-    {
-        Ok(out) => Ok(out
-            .password_policy()
-            .is_some_and(|p| p.allow_users_to_change_password())),
-        Err(error) if error.aws_code() == Some("NoSuchEntity") => Ok(false),
-        Err(error) => Err(error),
-    }
+    Ok(password::current(&admin.iam)
+        .await?
+        .is_some_and(|p| p.allow_users_to_change_password))
 }

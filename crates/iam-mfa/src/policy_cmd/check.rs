@@ -11,8 +11,8 @@ use iam_policy::analysis::Principal;
 
 use super::Error;
 use super::sources::{self, PolicyArgs, Source};
-use crate::admin::context::{Admin, Listing, mfa_credentials};
-use crate::aws::{self, GlobalArgs};
+use crate::admin::context::{Listing, with_admin};
+use crate::aws::GlobalArgs;
 use crate::doctor::account::{Gathered, Target, gather};
 use crate::doctor::{self, Account, Input, Intent, LoginProfile, Report, Severity};
 use crate::ui::exit::Code;
@@ -194,14 +194,10 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Error> {
 
 /// Gathers `target` from the account (with an MFA session when the profile names a device).
 fn fetch(target: &Target, page_size: Option<i32>, global: &GlobalArgs) -> Result<Gathered, Error> {
-    let credentials = mfa_credentials(global).map_err(Error::from_admin)?;
-    let runtime = aws::runtime().map_err(Error::failure)?;
-    runtime
-        .block_on(async {
-            let admin = Admin::connect(global, credentials).await;
-            gather(&admin, target, page_size).await
-        })
-        .map_err(Error::from_admin)
+    with_admin(global, |admin| async move {
+        gather(&admin, target, page_size).await
+    })
+    .map_err(Error::from_admin)
 }
 
 /// One SARIF result per finding, located at the policy file of its first statement.

@@ -38,12 +38,7 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let profiles = super::source::Profiles::load()?;
     let name =
         super::source::profile_name(args.session.profile.as_deref(), global.profile.as_deref());
-    let target = args.target.clone().unwrap_or_else(|| format!("{name}-mfa"));
-    if target == name {
-        return Err(Error::Conflict(format!(
-            "--target must differ from the source profile `{name}`"
-        )));
-    }
+    let target = super::source::target_name(&name, args.target.as_deref())?;
     let path = profiles.paths.credentials.clone();
     check_writable(profiles.set.credentials(), &target, &path)?;
     if profiles

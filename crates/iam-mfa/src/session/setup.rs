@@ -3,7 +3,7 @@
 //! Rust's `sh -c` and `cmd.exe /C` all read it the same), and `mfa_serial` in the source profile,
 //! so `aws … --profile PROFILE-mfa` just works.
 
-use super::source::{MANAGED_KEY, Profiles, profile_name};
+use super::source::{MANAGED_KEY, Profiles, profile_name, target_name};
 use super::{Error, serial, update_file};
 use crate::aws::{self, ClientOptions, GlobalArgs};
 use crate::ui::exit::Code;
@@ -42,12 +42,7 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let profiles = Profiles::load()?;
     let name = profile_name(args.profile.as_deref(), global.profile.as_deref());
     let source = profiles.source(&name)?;
-    let target = args.target.clone().unwrap_or_else(|| format!("{name}-mfa"));
-    if target == name {
-        return Err(Error::Conflict(format!(
-            "--target must differ from the source profile `{name}`"
-        )));
-    }
+    let target = target_name(&name, args.target.as_deref())?;
     let config_path = profiles.paths.config.clone();
     let config = profiles.set.config();
     if config.has_profile(&target) && config.get(&target, MANAGED_KEY) != Some("true") {

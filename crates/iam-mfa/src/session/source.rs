@@ -109,6 +109,18 @@ pub fn profile_name(positional: Option<&str>, flag: Option<&str>) -> String {
         .unwrap_or_else(|| aws_profiles::selected_profile(|name| std::env::var(name).ok()))
 }
 
+/// The profile iam-mfa writes for source profile `name`: `--target`, else `NAME-mfa`; never the
+/// source itself.
+pub fn target_name(name: &str, target: Option<&str>) -> Result<String, Error> {
+    let target = target.map_or_else(|| format!("{name}-mfa"), str::to_owned);
+    if target == name {
+        return Err(Error::Conflict(format!(
+            "--target must differ from the source profile `{name}`"
+        )));
+    }
+    Ok(target)
+}
+
 /// The region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's, else the fallback.
 pub fn region(flag: Option<&str>, source: &Source) -> String {
     flag.map(str::to_owned)
