@@ -1,7 +1,11 @@
-//! `setup` against moto, and the real AWS CLI using the credential_process it wrote.
+//! `setup` against moto, and the real clients using the credential_process it wrote: the AWS
+//! CLI, boto3, the AWS SDK for JavaScript v3 and Debian's AWS SDKs for Go v1 and v2.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 mod common;
 
-use common::{Moto, Sandbox, assert_exit, stderr, stdout};
+use common::{INTEROP, Moto, Sandbox, assert_exit, client_available, runs, stderr, stdout};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 #[tokio::test]
 async fn aws_cli_gets_credentials_from_the_credential_process_setup_wrote() {
@@ -26,7 +30,7 @@ async fn aws_cli_gets_credentials_from_the_credential_process_setup_wrote() {
     let exe = std::fs::canonicalize(common::IAM_MFA).unwrap();
     assert!(
         tail.contains(&format!(
-            "credential_process = \"{}\" process work",
+            "credential_process = {} process work\n",
             exe.display()
         )),
         "{written}"
@@ -81,4 +85,140 @@ async fn setup_refuses_a_profile_it_does_not_own() {
         stderr(&output)
     );
     assert_eq!(sandbox.read_config(), config);
+}
+
+/// The line `setup` writes, for a plain path and for one that needs quoting, gets credentials in
+/// every client. (`"/abs/iam-mfa" process work`, the old form, made both Go SDKs run iam-mfa
+/// without arguments.)
+#[tokio::test]
+async fn every_sdk_gets_credentials_through_the_line_setup_writes() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("kim").await;
+    let go = [go_client("v1"), go_client("v2")];
+    let plain = std::fs::canonicalize(common::IAM_MFA).unwrap();
+    let needs_quotes = link_binary_into(r#"my tools; $HOME `id` "q" \ & (1)#x"#);
+    for (round, exe) in [plain, needs_quotes].into_iter().enumerate() {
+        let sandbox = Sandbox::new(&moto);
+        sandbox.write_credentials(&user.credentials_section("work"));
+        sandbox.write_config("[profile work]\nmfa_process = echo 123456\n");
+        let output = sandbox
+            .command(&exe)
+            .args(["setup", "work", "--serial", user.serial()])
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        let path = exe.to_str().unwrap();
+        let word = if round == 0 {
+            path.to_owned()
+        } else {
+            format!("'{path}'")
+        };
+        for (client, mut command) in clients(&sandbox, &moto, &go) {
+            let output = command.output().unwrap();
+            assert!(
+                output.status.success(),
+                "{client} failed with the line setup wrote:\n{}\n{}{}",
+                sandbox.read_config(),
+                stdout(&output),
+                stderr(&output)
+            );
+            assert_eq!(stdout(&output).trim(), "123456789012", "{client}");
+        }
+        assert!(
+            sandbox
+                .read_config()
+                .contains(&format!("credential_process = {word} process work\n")),
+            "{}",
+            sandbox.read_config()
+        );
+        // One code and one GetSessionToken per sandbox; every later client used the cache.
+        assert_eq!(moto.count("GetSessionToken"), round + 1);
+    }
+}
+
+/// Each installed client, as a command printing the account of `sts:GetCallerIdentity` called
+/// with the credentials of `[profile work-mfa]`.
+fn clients(sandbox: &Sandbox, moto: &Moto, go: &[Option<PathBuf>]) -> Vec<(String, Command)> {
+    let mut clients = Vec::new();
+    if client_available("the AWS CLI", runs("aws", &["--version"])) {
+        let mut aws = sandbox.command("aws");
+        aws.args(["sts", "get-caller-identity", "--profile", "work-mfa"])
+            .args(["--query", "Account", "--output", "text"]);
+        clients.push(("the AWS CLI".to_owned(), aws));
+    }
+    if client_available("boto3", runs("python3", &["-c", "import boto3"])) {
+        let mut boto3 = sandbox.command("python3");
+        boto3.args([
+            "-c",
+            "import boto3; print(boto3.Session(profile_name='work-mfa').client('sts').get_caller_identity()['Account'])",
+        ]);
+        clients.push(("boto3".to_owned(), boto3));
+    }
+    let js = Path::new(INTEROP).join("node_modules/@aws-sdk/credential-providers");
+    if client_available(
+        "the AWS SDK for JavaScript v3 (npm ci in tests/interop)",
+        runs("node", &["--version"]) && js.is_dir(),
+    ) {
+        let mut node = sandbox.command("node");
+        node.arg(Path::new(INTEROP).join("sts.mjs"))
+            .args(["work-mfa", moto.endpoint()]);
+        clients.push(("the AWS SDK for JavaScript v3".to_owned(), node));
+    }
+    for (version, binary) in ["v1", "v2"].into_iter().zip(go) {
+        if let Some(binary) = binary {
+            let mut command = sandbox.command(binary);
+            command.args(["work-mfa", moto.endpoint()]);
+            clients.push((format!("the AWS SDK for Go {version}"), command));
+        }
+    }
+    clients
+}
+
+/// Builds `tests/interop/go-VERSION` offline against Debian's package of the AWS SDK for Go
+/// (GOPATH mode, no module download); `None` when Go or the package is missing outside CI.
+fn go_client(version: &str) -> Option<PathBuf> {
+    const GOPATH: &str = "/usr/share/gocode";
+    let sdk = match version {
+        "v1" => "github.com/aws/aws-sdk-go/aws/session",
+        _ => "github.com/aws/aws-sdk-go-v2/config",
+    };
+    let installed = runs("go", &["version"]) && Path::new(GOPATH).join("src").join(sdk).is_dir();
+    if !client_available(
+        &format!("the AWS SDK for Go {version} (Debian package)"),
+        installed,
+    ) {
+        return None;
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let binary = tmp.join(format!("interop-go-{version}"));
+    let output = Command::new("go")
+        .arg("build")
+        .arg("-o")
+        .arg(&binary)
+        .arg(Path::new(INTEROP).join(format!("go-{version}/main.go")))
+        .env("GO111MODULE", "off")
+        .env("GOPATH", GOPATH)
+        .env("GOCACHE", tmp.join("go-cache"))
+        .env("GOFLAGS", "")
+        .env("GOPROXY", "off")
+        .env("CGO_ENABLED", "0")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    Some(binary)
+}
+
+/// The binary under test, hard-linked (copied across file systems) as `DIR/iam-mfa` in the
+/// test scratch directory, so `setup` sees itself at a path that needs quoting.
+fn link_binary_into(dir: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("interop-exe")
+        .join(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("iam-mfa");
+    let _ = std::fs::remove_file(&exe);
+    if std::fs::hard_link(common::IAM_MFA, &exe).is_err() {
+        std::fs::copy(common::IAM_MFA, &exe).unwrap();
+    }
+    exe
 }

@@ -1,7 +1,6 @@
 //! `setup`: configure `[profile PROFILE-mfa]` in the config file with a `credential_process`
-//! that runs this binary (absolute path, double-quoted: botocore's shell-style split, Go's and
-//! Rust's `sh -c` and `cmd.exe /C` all read it the same), and `mfa_serial` in the source profile,
-//! so `aws … --profile PROFILE-mfa` just works.
+//! that runs this binary by its absolute path (see [`command_line`] for the form every SDK reads),
+//! and `mfa_serial` in the source profile, so `aws … --profile PROFILE-mfa` just works.
 
 use super::source::{MANAGED_KEY, Profiles, profile_name, target_name};
 use super::{Error, serial, update_file};
@@ -107,26 +106,57 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
     Ok(Code::Success.into())
 }
 
-/// The `credential_process` value: the quoted absolute path, `process` and the profile.
+/// The `credential_process` value: `EXE process PROFILE`, each word bare when it has only
+/// characters no consumer treats specially, else in single quotes. The SDKs read the line
+/// differently: botocore splits it like a POSIX shell (shlex); the JavaScript, Go and Rust SDKs run
+/// it with `sh -c`; but the Go SDKs' INI parser keeps only a leading double-quoted string (so
+/// `"/abs/iam-mfa" process work` runs `iam-mfa` with no arguments), and the JavaScript and Rust
+/// parsers end the value at whitespace followed by `#` or `;`. Single quotes are literal in all of
+/// them; a word that even they cannot carry is refused. On Windows (`cmd.exe /C`, no single
+/// quotes) only bare words are written.
 fn command_line(exe: &Path, profile: &str) -> Result<String, Error> {
-    let path = exe.to_str().ok_or_else(|| unquotable(exe))?;
-    // Inside double quotes, sh still expands `$` and backquotes and treats `\` as an escape;
-    // cmd.exe expands `%` and `!`. None can be escaped the same way for every consumer.
-    let forbidden = if cfg!(windows) {
-        &['"', '%', '!', '\n', '\r'][..]
-    } else {
-        &['"', '$', '`', '\\', '%', '!', '\n', '\r'][..]
+    let path = exe.to_str().and_then(word).ok_or_else(|| unquotable(exe))?;
+    let profile = word(profile).ok_or_else(|| {
+        Error::Conflict(format!(
+            "the profile name `{profile}` cannot be written into a credential_process line every AWS SDK reads alike; use a name of letters, digits and -_.@+"
+        ))
+    })?;
+    Ok(format!("{path} process {profile}"))
+}
+
+/// `text` as one word of a `credential_process` line: bare, single-quoted, or `None`.
+fn word(text: &str) -> Option<String> {
+    let bare = |c: char| {
+        c.is_alphanumeric()
+            || "/._-+@:".contains(c)
+            || if cfg!(windows) {
+                c == '\\'
+            } else {
+                ",=%".contains(c)
+            }
     };
-    if path.contains(forbidden) {
-        return Err(unquotable(exe));
+    if !text.is_empty() && text.chars().all(bare) {
+        return Some(text.to_owned());
     }
-    Ok(format!("\"{path}\" process {profile}"))
+    let comment = text
+        .char_indices()
+        .any(|(at, c)| c.is_whitespace() && text[at + c.len_utf8()..].starts_with(['#', ';']));
+    if cfg!(windows)
+        || text.is_empty()
+        || text.contains('\'')
+        || text.contains(char::is_control)
+        || comment
+    {
+        return None;
+    }
+    Some(format!("'{text}'"))
 }
 
 fn unquotable(exe: &Path) -> Error {
     Error::Conflict(format!(
-        "the path of this binary ({}) contains characters that cannot be quoted for every AWS SDK; install it in a plain directory",
-        exe.display()
+        "the path of this binary ({}) has characters no credential_process line can carry for every AWS SDK (`'`, a control character, or `#`/`;` after a space{}); install iam-mfa in a directory with a plain path (e.g. ~/.local/bin) and run setup from there",
+        exe.display(),
+        if cfg!(windows) { ", or a space" } else { "" }
     ))
 }
 
@@ -175,19 +205,36 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn command_line_is_quoted_and_refuses_shell_characters() {
+    fn command_line_is_bare_unless_a_word_needs_single_quotes() {
         assert_eq!(
-            command_line(Path::new("/opt/my tools/iam-mfa"), "work").unwrap(),
-            "\"/opt/my tools/iam-mfa\" process work"
+            command_line(Path::new("/home/me/.cargo/bin/iam-mfa"), "work").unwrap(),
+            "/home/me/.cargo/bin/iam-mfa process work"
         );
-        assert!(command_line(Path::new("/opt/$x/iam-mfa"), "work").is_err());
-        assert!(command_line(Path::new("/opt/a\"b/iam-mfa"), "work").is_err());
+        assert_eq!(
+            command_line(Path::new("/opt/my tools/$x `y` \"z\" \\;#&/iam-mfa"), "a b").unwrap(),
+            "'/opt/my tools/$x `y` \"z\" \\;#&/iam-mfa' process 'a b'"
+        );
+        for refused in [
+            "/opt/it's/iam-mfa",
+            "/opt/a #b/iam-mfa",
+            "/opt/a ;b/iam-mfa",
+            "/opt/a\nb/iam-mfa",
+        ] {
+            let err = command_line(Path::new(refused), "work")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("install iam-mfa in a directory with a plain path"),
+                "{err}"
+            );
+        }
+        assert!(command_line(Path::new("/opt/iam-mfa"), "x'y").is_err());
     }
 
     #[cfg(unix)]
     #[test]
     fn sh_reads_the_command_line_as_three_words() {
-        let line = command_line(Path::new("/opt/my tools/iam-mfa"), "work").unwrap();
+        let line = command_line(Path::new("/opt/my tools/$HOME `id`/iam-mfa"), "work").unwrap();
         let script = format!("set -- {line}; printf '%s|' \"$@\"");
         let out = std::process::Command::new("/bin/sh")
             .arg("-c")
@@ -196,7 +243,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             String::from_utf8(out.stdout).unwrap(),
-            "/opt/my tools/iam-mfa|process|work|"
+            "/opt/my tools/$HOME `id`/iam-mfa|process|work|"
         );
     }
 }

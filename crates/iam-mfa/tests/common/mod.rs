@@ -410,3 +410,31 @@ fn wait_for_port(child: &mut Child, log: &Path) -> Option<u16> {
     }
     None
 }
+
+/// Folder of the interop clients' sources and npm packages (`tests/interop`).
+pub const INTEROP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop");
+
+/// Whether an external client the interop tests drive (`what`) can run here. A missing client
+/// skips its part of a test on a developer's machine, but fails it under CI (`CI=true`), where
+/// `scripts/test` installs every client.
+pub fn client_available(what: &str, available: bool) -> bool {
+    if !available {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{what} is missing in CI: scripts/test installs it"
+        );
+        eprintln!("skipping {what}: not installed (scripts/test installs it)");
+    }
+    available
+}
+
+/// Whether `program` can be started (it is on PATH and runs `program ARGS…` successfully).
+pub fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}

@@ -1,0 +1,31 @@
+// Command go-v1 gets credentials for the shared-config profile os.Args[1] with the AWS SDK for
+// Go v1 (Debian's golang-github-aws-aws-sdk-go-dev) and prints the account of
+// sts:GetCallerIdentity at the endpoint os.Args[2]. Built offline in GOPATH mode by the tests.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go/aws/session"
+	"github.com/aws/aws-sdk-go/service/sts"
+)
+
+func main() {
+	sess, err := session.NewSessionWithOptions(session.Options{
+		Profile:           os.Args[1],
+		SharedConfigState: session.SharedConfigEnable,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "session:", err)
+		os.Exit(1)
+	}
+	out, err := sts.New(sess, aws.NewConfig().WithEndpoint(os.Args[2])).
+		GetCallerIdentity(&sts.GetCallerIdentityInput{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "GetCallerIdentity:", err)
+		os.Exit(1)
+	}
+	fmt.Println(*out.Account)
+}

@@ -1,0 +1,31 @@
+// Command go-v2 gets credentials for the shared-config profile os.Args[1] with the AWS SDK for
+// Go v2 (Debian's golang-github-aws-aws-sdk-go-v2-dev) and prints the account of
+// sts:GetCallerIdentity at the endpoint os.Args[2]. Built offline in GOPATH mode by the tests.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(os.Args[1]))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "config:", err)
+		os.Exit(1)
+	}
+	client := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		o.EndpointResolver = sts.EndpointResolverFromURL(os.Args[2])
+	})
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "GetCallerIdentity:", err)
+		os.Exit(1)
+	}
+	fmt.Println(*out.Account)
+}
