@@ -222,3 +222,40 @@ fn link_binary_into(dir: &str) -> PathBuf {
     }
     exe
 }
+
+#[tokio::test]
+async fn a_setup_or_role_profile_named_as_source_gets_advice_that_fits_it() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("lou").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.write_credentials(&user.credentials_section("work"));
+    sandbox.write_config(
+        "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = work\n\n[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\ncredential_source = Environment\n",
+    );
+    assert_exit(
+        &sandbox.run(&["setup", "work", "--serial", user.serial()]),
+        0,
+    );
+    let cases = [
+        (
+            "work-mfa",
+            "profile `work-mfa` cannot be the source of an MFA session: it is the credential_process profile `iam-mfa setup` made, which runs iam-mfa itself; name its source profile `work` instead",
+        ),
+        (
+            "admin",
+            "profile `admin` cannot be the source of an MFA session: it is a role profile (role_arn), and role profiles are not supported as sources yet; for an MFA session of its source profile, name `work`",
+        ),
+        (
+            "ci",
+            "it is a role profile (role_arn), and role profiles are not supported as sources yet; name a profile with long-term keys",
+        ),
+    ];
+    for (profile, message) in cases {
+        let output = sandbox.run(&["login", profile, "--code", "123456"]);
+        assert_exit(&output, 2);
+        assert!(stderr(&output).contains(message), "{}", stderr(&output));
+        assert!(!stderr(&output).contains("session written by `iam-mfa login`"));
+        assert!(!stderr(&output).contains("set aws_access_key_id"));
+    }
+    assert_eq!(moto.count("GetSessionToken"), 0);
+}

@@ -62,31 +62,16 @@ impl Profiles {
             });
         }
         let get = |key: &str| set.get(name, key).map(str::to_owned);
-        let not_source = |reason: &str| Error::NotASource {
-            profile: name.to_owned(),
-            reason: reason.to_owned(),
-        };
-        if get(MANAGED_KEY).is_some() {
-            return Err(not_source(
-                "it is a session written by `iam-mfa login`; name the profile it came from",
-            ));
-        }
-        if get("aws_session_token").is_some() {
-            return Err(not_source(
-                "it holds temporary credentials (aws_session_token), not long-term keys",
-            ));
-        }
-        let (Some(access_key_id), Some(secret_access_key)) =
-            (get("aws_access_key_id"), get("aws_secret_access_key"))
-        else {
-            let hint = if get("credential_process").is_some() {
-                "it has a credential_process instead (a profile made by `iam-mfa setup` is used through its source profile)"
-            } else {
-                "set aws_access_key_id and aws_secret_access_key in it (`aws configure --profile NAME`)"
-            };
-            return Err(not_source(&format!(
-                "it has no long-term access key: {hint}"
-            )));
+        let (Some(access_key_id), Some(secret_access_key), None, None) = (
+            get("aws_access_key_id"),
+            get("aws_secret_access_key"),
+            get(MANAGED_KEY),
+            get("aws_session_token"),
+        ) else {
+            return Err(Error::NotASource {
+                profile: name.to_owned(),
+                reason: not_long_term(name, &get),
+            });
         };
         Ok(Source {
             profile: name.to_owned(),
@@ -98,6 +83,56 @@ impl Profiles {
             region: get("region"),
         })
     }
+}
+
+/// What profile `name` is instead of a source with long-term keys, and what to name instead.
+fn not_long_term(name: &str, get: &dyn Fn(&str) -> Option<String>) -> String {
+    if let Some(line) = get("credential_process").filter(|_| get(MANAGED_KEY).is_some()) {
+        let made_from = setup_source(&line).map_or_else(
+            || "the profile it was made from".to_owned(),
+            |source| format!("`{source}`"),
+        );
+        return format!(
+            "it is the credential_process profile `iam-mfa setup` made, which runs iam-mfa itself; name its source profile {made_from} instead"
+        );
+    }
+    if get(MANAGED_KEY).is_some() {
+        return "it is a session written by `iam-mfa login`; name the profile it came from"
+            .to_owned();
+    }
+    if get("aws_session_token").is_some() {
+        return "it holds temporary credentials (aws_session_token), not long-term keys".to_owned();
+    }
+    if get("role_arn").is_some() {
+        let instead = get("source_profile").map_or_else(
+            || "; name a profile with long-term keys".to_owned(),
+            |source| format!("; for an MFA session of its source profile, name `{source}`"),
+        );
+        return format!(
+            "it is a role profile (role_arn), and role profiles are not supported as sources yet{instead}"
+        );
+    }
+    if get("credential_process").is_some() {
+        return "it gets credentials from a credential_process, not from long-term keys; name a profile with aws_access_key_id and aws_secret_access_key".to_owned();
+    }
+    if get("sso_session").is_some() || get("sso_start_url").is_some() {
+        return "it is an IAM Identity Center (SSO) profile (`aws sso login` signs it in, with Identity Center's own MFA); name a profile with long-term keys".to_owned();
+    }
+    format!(
+        "it has no long-term access key: set aws_access_key_id and aws_secret_access_key in it (`aws configure --profile {name}`)"
+    )
+}
+
+/// The source profile named by a `credential_process` line `setup` wrote (`EXE process NAME`,
+/// NAME bare or single-quoted).
+fn setup_source(line: &str) -> Option<&str> {
+    let (_, name) = line.rsplit_once(" process ")?;
+    let name = name.trim();
+    let name = name
+        .strip_prefix('\'')
+        .and_then(|quoted| quoted.strip_suffix('\''))
+        .unwrap_or(name);
+    (!name.is_empty()).then_some(name)
 }
 
 /// The profile a command acts on: the positional argument, else `--profile`, else
