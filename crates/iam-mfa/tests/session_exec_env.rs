@@ -1,7 +1,9 @@
-//! `exec`, `env` and `status` against moto.
+//! `exec`, `env` and `status` against moto, and `env`'s output read by real shells and .env
+//! readers (python-dotenv, node's dotenv, `node --env-file`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 mod common;
 
-use common::{Moto, Sandbox, assert_exit, json, stdout};
+use common::{Moto, Sandbox, assert_exit, client_available, json, runs, stderr, stdout};
 
 /// A sandbox whose `[work]` profile already has a cached session; returns the process JSON.
 async fn logged_in(moto: &Moto) -> (Sandbox, serde_json::Value) {
@@ -129,4 +131,157 @@ async fn status_exit_codes_track_the_session() {
         "{}",
         stdout(&expired)
     );
+}
+
+#[tokio::test]
+async fn env_exports_the_region_in_every_shell_format() {
+    let moto = Moto::start();
+    let (sandbox, _) = logged_in(&moto).await;
+    let env = |shell: &str| {
+        let output = sandbox
+            .iam_mfa()
+            .args(["env", "work", "--shell", shell])
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        stdout(&output)
+    };
+    let expected = [
+        (
+            "powershell",
+            "$Env:AWS_REGION = 'eu-central-1'",
+            "$Env:AWS_DEFAULT_REGION = 'eu-central-1'",
+        ),
+        (
+            "cmd",
+            "set \"AWS_REGION=eu-central-1\"",
+            "set \"AWS_DEFAULT_REGION=eu-central-1\"",
+        ),
+        (
+            "dotenv",
+            "AWS_REGION=eu-central-1",
+            "AWS_DEFAULT_REGION=eu-central-1",
+        ),
+        (
+            "fish",
+            "set -gx AWS_REGION 'eu-central-1'",
+            "set -gx AWS_DEFAULT_REGION 'eu-central-1'",
+        ),
+    ];
+    for (shell, region, default_region) in expected {
+        let text = env(shell);
+        assert!(
+            text.lines().any(|line| line == region)
+                && text.lines().any(|line| line == default_region),
+            "{shell}: {text}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&env("json")).unwrap();
+    assert_eq!(json["AWS_REGION"], "eu-central-1");
+    assert_eq!(json["AWS_DEFAULT_REGION"], "eu-central-1");
+
+    // Evaluated by the real shells: sh output by dash, bash and zsh, fish output by fish.
+    let sh = env("sh");
+    let shells = [
+        (
+            "dash",
+            sh.clone() + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
+        ),
+        (
+            "bash",
+            sh.clone() + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
+        ),
+        (
+            "zsh",
+            sh + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
+        ),
+        (
+            "fish",
+            env("fish") + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
+        ),
+    ];
+    for (shell, script) in shells {
+        if !client_available(shell, runs(shell, &["-c", "true"])) {
+            continue;
+        }
+        let output = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(&script)
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .unwrap();
+        assert_eq!(
+            stdout(&output),
+            "eu-central-1|eu-central-1",
+            "{shell}: {}",
+            stderr(&output)
+        );
+    }
+
+    // A region the environment already sets is left to it, as `exec` does.
+    let kept = stdout(&sandbox.run(&["env", "work", "--shell", "sh"]));
+    assert!(!kept.contains("AWS_REGION"), "{kept}");
+}
+
+#[tokio::test]
+async fn login_gives_the_written_profile_the_source_region_and_logout_removes_it() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("lena").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "region = eu-central-1\n");
+    let config = sandbox.read_config();
+    assert_exit(&sandbox.run(&["login", "work", "--code", "123456"]), 0);
+    let written = sandbox.read_config();
+    assert!(written.starts_with(&config), "{written}");
+    assert_eq!(
+        &written[config.len()..],
+        "\n[profile work-mfa]\nregion = eu-central-1\nx_iam_mfa_managed = true\n"
+    );
+
+    // No region in the environment: the AWS CLI takes the profile's.
+    let aws = sandbox
+        .command("aws")
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "work-mfa",
+            "--output",
+            "json",
+        ])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .unwrap();
+    assert_exit(&aws, 0);
+    assert_eq!(json(&aws)["Account"], "123456789012");
+    if client_available("boto3", runs("python3", &["-c", "import boto3"])) {
+        let boto3 = sandbox
+            .command("python3")
+            .args([
+                "-c",
+                "import boto3; s = boto3.Session(profile_name='work-mfa'); print(s.region_name, s.client('sts').get_caller_identity()['Account'])",
+            ])
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .unwrap();
+        assert_exit(&boto3, 0);
+        assert_eq!(stdout(&boto3).trim(), "eu-central-1 123456789012");
+    }
+
+    // A second login changes nothing in the config file; logout restores it byte for byte.
+    assert_exit(&sandbox.run(&["login", "work", "--code", "123456"]), 0);
+    assert_eq!(sandbox.read_config(), written);
+    assert_exit(&sandbox.run(&["logout", "work"]), 0);
+    assert_eq!(sandbox.read_config(), config);
+
+    // A [profile work-mfa] iam-mfa did not write is left alone.
+    let own = config.clone() + "\n[profile work-mfa]\noutput = json\n";
+    sandbox.write_config(&own);
+    assert_exit(&sandbox.run(&["login", "work", "--code", "654321"]), 0);
+    assert_eq!(sandbox.read_config(), own);
 }

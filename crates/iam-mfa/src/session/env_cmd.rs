@@ -1,7 +1,10 @@
-//! `env`: print the commands that export the session into the current shell, or unset it.
+//! `env`: print the commands that export the session (and, like `exec`, the region) into the
+//! current shell, or unset the session.
 
 use super::Error;
-use super::environment::{SESSION_NAMES, Shell, render_set, render_unset, session_vars};
+use super::environment::{
+    SESSION_NAMES, Shell, region_vars, render_set, render_unset, session_vars,
+};
 use super::obtain::{SessionArgs, obtain};
 use crate::aws::GlobalArgs;
 use crate::ui::exit::Code;
@@ -24,7 +27,9 @@ pub fn run(args: &EnvArgs, global: &GlobalArgs) -> Result<u8, Error> {
         render_unset(args.shell, SESSION_NAMES)?
     } else {
         let obtained = obtain(&args.session, global)?;
-        render_set(args.shell, &session_vars(&obtained.record.session))?
+        let mut vars = session_vars(&obtained.record.session);
+        vars.extend(region_vars(&obtained.region));
+        render_set(args.shell, &vars)?
     };
     std::io::stdout()
         .write_all(text.as_bytes())

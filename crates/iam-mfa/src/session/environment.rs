@@ -42,6 +42,17 @@ pub fn session_vars(session: &Session) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// `AWS_REGION` and `AWS_DEFAULT_REGION` (the AWS CLI v1 reads only the latter) set to
+/// `region`, each unless the environment already sets it to something, so clients that get the
+/// session from `exec` or `env` need no other region setting.
+pub fn region_vars(region: &str) -> Vec<(&'static str, String)> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .filter(|name| std::env::var_os(name).is_none_or(|value| value.is_empty()))
+        .map(|name| (name, region.to_owned()))
+        .collect()
+}
+
 /// Output syntaxes of `env`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {

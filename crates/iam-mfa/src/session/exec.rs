@@ -2,7 +2,7 @@
 //! cleared first; the child's exit code is passed through (128 + N when killed by signal N).
 
 use super::Error;
-use super::environment::{STALE, session_vars};
+use super::environment::{STALE, region_vars, session_vars};
 use super::obtain::{SessionArgs, obtain};
 use crate::aws::GlobalArgs;
 use std::ffi::OsString;
@@ -27,12 +27,7 @@ pub fn run(args: ExecArgs, global: &GlobalArgs) -> Result<u8, Error> {
         command.env_remove(name);
     }
     command.envs(session_vars(&obtained.record.session));
-    if std::env::var_os("AWS_REGION").is_none() {
-        command.env("AWS_REGION", &obtained.region);
-    }
-    if std::env::var_os("AWS_DEFAULT_REGION").is_none() {
-        command.env("AWS_DEFAULT_REGION", &obtained.region);
-    }
+    command.envs(region_vars(&obtained.region));
     let status = command.status().map_err(|source| Error::Spawn {
         program: program.to_string_lossy().into_owned(),
         source,

@@ -1,6 +1,7 @@
 //! `login`: write the session into the credentials file as `[PROFILE-mfa]`, for tools that only
-//! read static keys. The section is marked `x_iam_mfa_managed = true`; a section without that
-//! mark (the long-term one, or anyone else's) is never touched.
+//! read static keys, and the source's region into `[profile PROFILE-mfa]` of the config file.
+//! Both sections are marked `x_iam_mfa_managed = true`; a section without that mark (the
+//! long-term one, or anyone else's) is never touched.
 
 use super::obtain::{SessionArgs, obtain};
 use super::source::MANAGED_KEY;
@@ -62,6 +63,9 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         doc.try_set(&target, MANAGED_KEY, "true")?;
         Ok(())
     })?;
+    if let Some(region) = &obtained.source.region {
+        write_region(&profiles.paths.config, &target, region)?;
+    }
     let left = session.seconds_left(OffsetDateTime::now_utc());
     let report = Report {
         profile: &obtained.source.profile,
@@ -86,6 +90,23 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         .write_all(text.as_bytes())
         .map_err(Error::Output)?;
     Ok(Code::Success.into())
+}
+
+/// Gives `[profile TARGET]` in the config file the source's region: clients reading the session
+/// from the credentials file take the region from the config file only. A section iam-mfa did
+/// not write is left as it is.
+fn write_region(config: &std::path::Path, target: &str, region: &str) -> Result<(), Error> {
+    update_file(config, FileKind::Config, |doc| {
+        if doc.has_profile(target) && doc.get(target, MANAGED_KEY) != Some("true") {
+            return Ok(());
+        }
+        if doc.get(target, "region") != Some(region) {
+            doc.try_set(target, "region", region)?;
+        }
+        doc.try_set(target, MANAGED_KEY, "true")?;
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// Refuses a section that exists without our mark.

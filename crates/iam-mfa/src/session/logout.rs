@@ -52,6 +52,16 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
         }
         Ok(())
     })?;
+    // The region `login` wrote into the config file (a `setup` profile, with its
+    // credential_process, stays).
+    update_file(&profiles.paths.config, FileKind::Config, |doc| {
+        if doc.get(&target, MANAGED_KEY) == Some("true")
+            && doc.get(&target, "credential_process").is_none()
+        {
+            doc.remove_profile(&target);
+        }
+        Ok(())
+    })?;
     let report = Report {
         profile: name,
         cached_sessions_removed: removed,
