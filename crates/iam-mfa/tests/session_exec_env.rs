@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 mod common;
 
-use common::{Moto, Sandbox, assert_exit, client_available, json, runs, stderr, stdout};
+use common::{INTEROP, Moto, Sandbox, assert_exit, client_available, json, runs, stderr, stdout};
+use std::path::Path;
 
 /// A sandbox whose `[work]` profile already has a cached session; returns the process JSON.
 async fn logged_in(moto: &Moto) -> (Sandbox, serde_json::Value) {
@@ -131,6 +132,19 @@ async fn status_exit_codes_track_the_session() {
         "{}",
         stdout(&expired)
     );
+}
+
+/// Sets the session token of every cached session (a crafted value STS would never send).
+fn craft_cached_token(sandbox: &Sandbox, token: &str) {
+    for entry in std::fs::read_dir(sandbox.cache_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            let mut record: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            record["session"]["session_token"] = token.into();
+            std::fs::write(&path, record.to_string()).unwrap();
+        }
+    }
 }
 
 #[tokio::test]
@@ -284,4 +298,100 @@ async fn login_gives_the_written_profile_the_source_region_and_logout_removes_it
     sandbox.write_config(&own);
     assert_exit(&sandbox.run(&["login", "work", "--code", "654321"]), 0);
     assert_eq!(sandbox.read_config(), own);
+}
+
+#[tokio::test]
+async fn dotenv_output_reads_back_the_same_everywhere_and_sourcing_it_runs_nothing() {
+    let moto = Moto::start();
+    let (sandbox, _) = logged_in(&moto).await;
+    let marker = sandbox.home().join("ran");
+    let run_marker = format!("`touch {0}`$(touch {0})", marker.display());
+    // Single-quoted (backquote, $, ", \\ and #), double-quoted (a ').
+    let values = [
+        format!("tok{run_marker}$HOME\"q\" a\\b #c"),
+        "it's #1 (ok)".to_owned(),
+    ];
+    let readers = [
+        ("python-dotenv", runs("python3", &["-c", "import dotenv"])),
+        (
+            "npm dotenv (npm ci in tests/interop)",
+            runs("node", &["--version"]) && Path::new(INTEROP).join("node_modules/dotenv").is_dir(),
+        ),
+        ("node --env-file", runs("node", &["--version"])),
+    ];
+    let available: Vec<bool> = readers
+        .iter()
+        .map(|(reader, installed)| client_available(reader, *installed))
+        .collect();
+    for value in &values {
+        craft_cached_token(&sandbox, value);
+        let output = sandbox.run(&["env", "work", "--shell", "dotenv"]);
+        assert_exit(&output, 0);
+        let file = sandbox.home().join("session.env");
+        std::fs::write(&file, stdout(&output)).unwrap();
+        let read_back = |program: &str, args: &[&str]| {
+            let output = sandbox
+                .command(program)
+                .args(args)
+                .current_dir(INTEROP)
+                .output()
+                .unwrap();
+            assert_exit(&output, 0);
+            stdout(&output)
+        };
+        let file_arg = file.to_str().unwrap();
+        let sourced = read_back(
+            "sh",
+            &[
+                "-c",
+                ". \"$1\"; printf %s \"$AWS_SESSION_TOKEN\"",
+                "sh",
+                file_arg,
+            ],
+        );
+        assert_eq!(&sourced, value, "sh");
+        assert!(!marker.exists(), "sourcing the .env file ran a command");
+        let readers: [(&str, &[&str]); 3] = [
+            (
+                "python3",
+                &[
+                    "-c",
+                    "import dotenv, sys; sys.stdout.write(dotenv.dotenv_values(sys.argv[1])['AWS_SESSION_TOKEN'])",
+                    file_arg,
+                ],
+            ),
+            (
+                "node",
+                &[
+                    "-e",
+                    "const fs = require('fs'); process.stdout.write(require('dotenv').parse(fs.readFileSync(process.argv[1])).AWS_SESSION_TOKEN)",
+                    file_arg,
+                ],
+            ),
+            (
+                "node",
+                &[
+                    &format!("--env-file={file_arg}"),
+                    "-e",
+                    "process.stdout.write(process.env.AWS_SESSION_TOKEN)",
+                ],
+            ),
+        ];
+        for ((program, args), available) in readers.iter().zip(&available) {
+            if *available {
+                assert_eq!(&read_back(program, args), value, "{program} {args:?}");
+            }
+        }
+    }
+
+    // No quoting carries all of them for every reader: refused, nothing printed.
+    craft_cached_token(&sandbox, "a`b$c\"d\\e'f");
+    let refused = sandbox.run(&["env", "work", "--shell", "dotenv"]);
+    assert_exit(&refused, 2);
+    assert_eq!(stdout(&refused), "");
+    assert!(
+        stderr(&refused).contains("use --shell json"),
+        "{}",
+        stderr(&refused)
+    );
 }

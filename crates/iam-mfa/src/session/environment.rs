@@ -64,7 +64,7 @@ pub enum Shell {
     Powershell,
     /// Windows cmd.exe: `set "NAME=value"`.
     Cmd,
-    /// A .env file: `NAME=value`.
+    /// A .env file: `NAME=value`, quoted for python-dotenv, node's dotenv, `node --env-file` and sh.
     Dotenv,
     /// A JSON object.
     Json,
@@ -86,7 +86,7 @@ pub fn render_set(shell: Shell, vars: &[(&str, String)]) -> Result<String, Error
             Shell::Fish => format!("set -gx {name} {}", fish_quote(value)),
             Shell::Powershell => format!("$Env:{name} = {}", powershell_quote(value)),
             Shell::Cmd => format!("set \"{name}={}\"", cmd_value(name, value)?),
-            Shell::Dotenv => format!("{name}={}", dotenv_quote(value)),
+            Shell::Dotenv => format!("{name}={}", dotenv_value(name, value)?),
             Shell::Json => String::new(),
         };
         out.push_str(&line);
@@ -152,25 +152,33 @@ fn cmd_value<'a>(name: &str, value: &'a str) -> Result<&'a str, Error> {
     Ok(value)
 }
 
-/// Plain when the value has only safe characters, else double quotes with `\` escapes.
-fn dotenv_quote(value: &str) -> String {
-    let plain = value
+/// A value python-dotenv, node's dotenv and `node --env-file` read back as it is, and that runs
+/// nothing when the file is sourced by sh: bare when it has only safe characters; else in single
+/// quotes, verbatim for all of them except that python-dotenv decodes `\\` and `\'` and expands
+/// `${NAME}` even there; else (a value with `'`) in double quotes, when it has none of the
+/// characters special inside them (`"`, `\`, `$`, backquote). No quoting carries the rest (nor a
+/// control character) for every reader alike: refused, as for cmd.exe.
+fn dotenv_value(name: &str, value: &str) -> Result<String, Error> {
+    let bare = value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "/+=:._-".contains(c));
-    if plain {
-        return value.to_owned();
+    if bare {
+        return Ok(value.to_owned());
     }
-    let escaped: String = value
-        .chars()
-        .flat_map(|c| match c {
-            '\\' => vec!['\\', '\\'],
-            '"' => vec!['\\', '"'],
-            '\n' => vec!['\\', 'n'],
-            '$' => vec!['\\', '$'],
-            other => vec![other],
-        })
-        .collect();
-    format!("\"{escaped}\"")
+    let printable = !value.contains(char::is_control);
+    let single = !value.contains('\'')
+        && !value.contains("\\\\")
+        && !value.ends_with('\\')
+        && !value.contains("${");
+    if printable && single {
+        return Ok(format!("'{value}'"));
+    }
+    if printable && !value.contains(['"', '\\', '$', '`']) {
+        return Ok(format!("\"{value}\""));
+    }
+    Err(Error::Conflict(format!(
+        "the value of {name} has characters that no .env quoting keeps the same for python-dotenv, node's dotenv, `node --env-file` and sh; use --shell json or sh"
+    )))
 }
 
 #[cfg(test)]
@@ -196,10 +204,7 @@ mod tests {
             render_set(Shell::Powershell, &tricky).unwrap(),
             "$Env:AWS_SESSION_TOKEN = 'a''b\\c $d'\n"
         );
-        assert_eq!(
-            render_set(Shell::Dotenv, &tricky).unwrap(),
-            "AWS_SESSION_TOKEN=\"a'b\\\\c \\$d\"\n"
-        );
+        assert!(render_set(Shell::Dotenv, &tricky).is_err());
         assert!(render_set(Shell::Cmd, &vars("50%")).is_err());
         assert_eq!(
             render_set(Shell::Cmd, &vars("ab/c+=")).unwrap(),
@@ -212,6 +217,29 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_str(&render_set(Shell::Json, &tricky).unwrap()).unwrap();
         assert_eq!(json["AWS_SESSION_TOKEN"], r"a'b\c $d");
+    }
+
+    #[test]
+    fn dotenv_quotes_for_every_reader_or_refuses() {
+        let set = |value: &str| render_set(Shell::Dotenv, &vars(value));
+        assert_eq!(
+            set("a`b$c\"d\\e #f").unwrap(),
+            "AWS_SESSION_TOKEN='a`b$c\"d\\e #f'\n"
+        );
+        assert_eq!(set("it's #1").unwrap(), "AWS_SESSION_TOKEN=\"it's #1\"\n");
+        // python-dotenv decodes `\\` and expands `${X}` inside single quotes; `'` with a
+        // character special in double quotes, and line breaks, have no common form.
+        for refused in [
+            "a\\\\b",
+            "ab\\",
+            "a${HOME}",
+            "it's $x",
+            "it's \"q\"",
+            "a\nb",
+        ] {
+            let err = set(refused).unwrap_err().to_string();
+            assert!(err.contains("use --shell json"), "{refused}: {err}");
+        }
     }
 
     #[cfg(unix)]
