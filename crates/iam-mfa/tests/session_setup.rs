@@ -5,7 +5,7 @@ mod common;
 
 use common::{INTEROP, Moto, Sandbox, assert_exit, client_available, runs, stderr, stdout};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 #[tokio::test]
 async fn aws_cli_gets_credentials_from_the_credential_process_setup_wrote() {
@@ -94,7 +94,7 @@ async fn setup_refuses_a_profile_it_does_not_own() {
 async fn every_sdk_gets_credentials_through_the_line_setup_writes() {
     let moto = Moto::start();
     let user = moto.create_user_with_mfa("kim").await;
-    let go = [go_client("v1"), go_client("v2")];
+    let go = go_clients();
     let plain = std::fs::canonicalize(common::IAM_MFA).unwrap();
     let needs_quotes = link_binary_into(r#"my tools; $HOME `id` "q" \ & (1)#x"#);
     for (round, exe) in [plain, needs_quotes].into_iter().enumerate() {
@@ -174,38 +174,48 @@ fn clients(sandbox: &Sandbox, moto: &Moto, go: &[Option<PathBuf>]) -> Vec<(Strin
     clients
 }
 
-/// Builds `tests/interop/go-VERSION` offline against Debian's package of the AWS SDK for Go
-/// (GOPATH mode, no module download); `None` when Go or the package is missing outside CI.
-fn go_client(version: &str) -> Option<PathBuf> {
+/// Builds `tests/interop/go-v1` and `go-v2` (at once) offline against Debian's packages of the
+/// AWS SDKs for Go (GOPATH mode, no module download); `None` for one whose Go or package is
+/// missing outside CI. Go's own build cache (kept between runs) makes rebuilds take a second.
+fn go_clients() -> [Option<PathBuf>; 2] {
     const GOPATH: &str = "/usr/share/gocode";
-    let sdk = match version {
-        "v1" => "github.com/aws/aws-sdk-go/aws/session",
-        _ => "github.com/aws/aws-sdk-go-v2/config",
-    };
-    let installed = runs("go", &["version"]) && Path::new(GOPATH).join("src").join(sdk).is_dir();
-    if !client_available(
-        &format!("the AWS SDK for Go {version} (Debian package)"),
-        installed,
-    ) {
-        return None;
-    }
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let binary = tmp.join(format!("interop-go-{version}"));
-    let output = Command::new("go")
-        .arg("build")
-        .arg("-o")
-        .arg(&binary)
-        .arg(Path::new(INTEROP).join(format!("go-{version}/main.go")))
-        .env("GO111MODULE", "off")
-        .env("GOPATH", GOPATH)
-        .env("GOCACHE", tmp.join("go-cache"))
-        .env("GOFLAGS", "")
-        .env("GOPROXY", "off")
-        .env("CGO_ENABLED", "0")
-        .output()
-        .unwrap();
-    assert_exit(&output, 0);
-    Some(binary)
+    let builds = [
+        ("v1", "github.com/aws/aws-sdk-go/aws/session"),
+        ("v2", "github.com/aws/aws-sdk-go-v2/config"),
+    ]
+    .map(|(version, sdk)| {
+        let installed =
+            runs("go", &["version"]) && Path::new(GOPATH).join("src").join(sdk).is_dir();
+        if !client_available(
+            &format!("the AWS SDK for Go {version} (Debian package)"),
+            installed,
+        ) {
+            return None;
+        }
+        let binary = tmp.join(format!("interop-go-{version}"));
+        let mut go = Command::new("go");
+        go.arg("build")
+            .arg("-o")
+            .arg(&binary)
+            .arg(Path::new(INTEROP).join(format!("go-{version}/main.go")))
+            .env("GO111MODULE", "off")
+            .env("GOPATH", GOPATH)
+            .env("GOFLAGS", "")
+            .env("GOPROXY", "off")
+            .env("CGO_ENABLED", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if std::env::var_os("HOME").is_none() && std::env::var_os("XDG_CACHE_HOME").is_none() {
+            go.env("GOCACHE", tmp.join("go-cache"));
+        }
+        Some((binary, go.spawn().unwrap()))
+    });
+    builds.map(|build| {
+        let (binary, child) = build?;
+        assert_exit(&child.wait_with_output().unwrap(), 0);
+        Some(binary)
+    })
 }
 
 /// The binary under test, hard-linked (copied across file systems) as `DIR/iam-mfa` in the
