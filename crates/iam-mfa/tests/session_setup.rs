@@ -96,7 +96,7 @@ async fn every_sdk_gets_credentials_through_the_line_setup_writes() {
     let user = moto.create_user_with_mfa("kim").await;
     let go = go_clients();
     let plain = std::fs::canonicalize(common::IAM_MFA).unwrap();
-    let needs_quotes = link_binary_into(r#"my tools; $HOME `id` "q" \ & (1)#x"#);
+    let needs_quotes = link_binary_into(r#"my tools $HOME `id` "q" & (1)"#);
     for (round, exe) in [plain, needs_quotes].into_iter().enumerate() {
         let sandbox = Sandbox::new(&moto);
         sandbox.write_credentials(&user.credentials_section("work"));
@@ -134,6 +134,24 @@ async fn every_sdk_gets_credentials_through_the_line_setup_writes() {
         // One code and one GetSessionToken per sandbox; every later client used the cache.
         assert_eq!(moto.count("GetSessionToken"), round + 1);
     }
+
+    // A path no line can carry for every SDK is refused, and nothing is written.
+    let sandbox = Sandbox::new(&moto);
+    let config = "[profile work]\nmfa_process = echo 123456\n";
+    sandbox.write_config(config);
+    sandbox.write_credentials(&user.credentials_section("work"));
+    let refused = sandbox
+        .command(link_binary_into("it's; here"))
+        .args(["setup", "work", "--serial", user.serial()])
+        .output()
+        .unwrap();
+    assert_exit(&refused, 2);
+    assert!(
+        stderr(&refused).contains("install iam-mfa in a directory with a plain path"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(sandbox.read_config(), config);
 }
 
 /// Each installed client, as a command printing the account of `sts:GetCallerIdentity` called

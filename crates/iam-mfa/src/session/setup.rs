@@ -106,26 +106,31 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
     Ok(Code::Success.into())
 }
 
-/// The `credential_process` value: `EXE process PROFILE`, each word bare when it has only
-/// characters no consumer treats specially, else in single quotes. The SDKs read the line
-/// differently: botocore splits it like a POSIX shell (shlex); the JavaScript, Go and Rust SDKs run
-/// it with `sh -c`; but the Go SDKs' INI parser keeps only a leading double-quoted string (so
-/// `"/abs/iam-mfa" process work` runs `iam-mfa` with no arguments), and the JavaScript and Rust
-/// parsers end the value at whitespace followed by `#` or `;`. Single quotes are literal in all of
-/// them; a word that even they cannot carry is refused. On Windows (`cmd.exe /C`, no single
-/// quotes) only bare words are written.
+/// The `credential_process` value: `EXE process PROFILE`, the path bare when it has only
+/// characters no consumer treats specially, else in single quotes; the profile always bare. The
+/// SDKs read the line differently: botocore splits it like a POSIX shell (shlex); the JavaScript,
+/// Go and Rust SDKs run it with `sh -c`; but the Go SDK v1's INI parser (and v2's before 2023) keeps
+/// only a leading double-quoted string (so `"/abs/iam-mfa" process work` runs iam-mfa with no
+/// arguments); v2's current one ends the value at any `#` or `;`, strips quotes around the whole
+/// value and decodes `\"`, `\'` and `\n`; the JavaScript and Rust parsers end it at whitespace
+/// followed by `#` or `;`. Single quotes are literal in all of them, as long as the path has none
+/// of `'`, `\`, `#`, `;` or a control character: such a path is refused. On Windows (`cmd.exe /C`,
+/// no single quotes) only a bare path is written.
 fn command_line(exe: &Path, profile: &str) -> Result<String, Error> {
-    let path = exe.to_str().and_then(word).ok_or_else(|| unquotable(exe))?;
-    let profile = word(profile).ok_or_else(|| {
-        Error::Conflict(format!(
+    let path = exe
+        .to_str()
+        .and_then(path_word)
+        .ok_or_else(|| unquotable(exe))?;
+    if !is_bare(profile) {
+        return Err(Error::Conflict(format!(
             "the profile name `{profile}` cannot be written into a credential_process line every AWS SDK reads alike; use a name of letters, digits and -_.@+"
-        ))
-    })?;
+        )));
+    }
     Ok(format!("{path} process {profile}"))
 }
 
-/// `text` as one word of a `credential_process` line: bare, single-quoted, or `None`.
-fn word(text: &str) -> Option<String> {
+/// Whether `text` is a word that no shell, shlex or SDK INI parser treats specially.
+fn is_bare(text: &str) -> bool {
     let bare = |c: char| {
         c.is_alphanumeric()
             || "/._-+@:".contains(c)
@@ -135,26 +140,21 @@ fn word(text: &str) -> Option<String> {
                 ",=%".contains(c)
             }
     };
-    if !text.is_empty() && text.chars().all(bare) {
-        return Some(text.to_owned());
+    !text.is_empty() && text.chars().all(bare)
+}
+
+/// The path as the first word of a `credential_process` line: bare, single-quoted, or `None`.
+fn path_word(path: &str) -> Option<String> {
+    if is_bare(path) {
+        return Some(path.to_owned());
     }
-    let comment = text
-        .char_indices()
-        .any(|(at, c)| c.is_whitespace() && text[at + c.len_utf8()..].starts_with(['#', ';']));
-    if cfg!(windows)
-        || text.is_empty()
-        || text.contains('\'')
-        || text.contains(char::is_control)
-        || comment
-    {
-        return None;
-    }
-    Some(format!("'{text}'"))
+    let unquotable = path.contains(['\'', '\\', '#', ';']) || path.contains(char::is_control);
+    (!cfg!(windows) && !unquotable).then(|| format!("'{path}'"))
 }
 
 fn unquotable(exe: &Path) -> Error {
     Error::Conflict(format!(
-        "the path of this binary ({}) has characters no credential_process line can carry for every AWS SDK (`'`, a control character, or `#`/`;` after a space{}); install iam-mfa in a directory with a plain path (e.g. ~/.local/bin) and run setup from there",
+        "the path of this binary ({}) has characters no credential_process line can carry for every AWS SDK (`'`, `\\`, `#`, `;` or a control character{}); install iam-mfa in a directory with a plain path (e.g. ~/.local/bin) and run setup from there",
         exe.display(),
         if cfg!(windows) { ", or a space" } else { "" }
     ))
@@ -211,13 +211,18 @@ mod tests {
             "/home/me/.cargo/bin/iam-mfa process work"
         );
         assert_eq!(
-            command_line(Path::new("/opt/my tools/$x `y` \"z\" \\;#&/iam-mfa"), "a b").unwrap(),
-            "'/opt/my tools/$x `y` \"z\" \\;#&/iam-mfa' process 'a b'"
+            command_line(
+                Path::new("/opt/my tools/$x `y` \"z\" & (1)/iam-mfa"),
+                "work"
+            )
+            .unwrap(),
+            "'/opt/my tools/$x `y` \"z\" & (1)/iam-mfa' process work"
         );
         for refused in [
             "/opt/it's/iam-mfa",
-            "/opt/a #b/iam-mfa",
-            "/opt/a ;b/iam-mfa",
+            "/opt/a#b/iam-mfa",
+            "/opt/a;b/iam-mfa",
+            "/opt/a\\\"b/iam-mfa",
             "/opt/a\nb/iam-mfa",
         ] {
             let err = command_line(Path::new(refused), "work")
@@ -228,7 +233,7 @@ mod tests {
                 "{err}"
             );
         }
-        assert!(command_line(Path::new("/opt/iam-mfa"), "x'y").is_err());
+        assert!(command_line(Path::new("/opt/iam-mfa"), "a b").is_err());
     }
 
     #[cfg(unix)]
