@@ -196,42 +196,33 @@ async fn env_exports_the_region_in_every_shell_format() {
     assert_eq!(json["AWS_REGION"], "eu-central-1");
     assert_eq!(json["AWS_DEFAULT_REGION"], "eu-central-1");
 
-    // Evaluated by the real shells: sh output by dash, bash and zsh, fish output by fish.
-    let sh = env("sh");
-    let shells = [
-        (
-            "dash",
-            sh.clone() + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
-        ),
-        (
-            "bash",
-            sh.clone() + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
-        ),
-        (
-            "zsh",
-            sh + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
-        ),
-        (
-            "fish",
-            env("fish") + "printf '%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"",
-        ),
-    ];
-    for (shell, script) in shells {
+    // Evaluated by the real shells (sh output by dash, bash and zsh, fish output by fish), with a
+    // crafted token that only correct quoting carries through.
+    let token = "it's a \\ $HOME `touch ran` end";
+    craft_cached_token(&sandbox, token);
+    let print = "printf '%s|%s|%s' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\" \"$AWS_SESSION_TOKEN\"";
+    let (sh, fish) = (env("sh") + print, env("fish") + print);
+    for (shell, script) in [("dash", &sh), ("bash", &sh), ("zsh", &sh), ("fish", &fish)] {
         if !client_available(shell, runs(shell, &["-c", "true"])) {
             continue;
         }
         let output = std::process::Command::new(shell)
             .arg("-c")
-            .arg(&script)
+            .arg(script)
+            .current_dir(sandbox.home())
             .env_remove("AWS_REGION")
             .env_remove("AWS_DEFAULT_REGION")
             .output()
             .unwrap();
         assert_eq!(
             stdout(&output),
-            "eu-central-1|eu-central-1",
+            format!("eu-central-1|eu-central-1|{token}"),
             "{shell}: {}",
             stderr(&output)
+        );
+        assert!(
+            !sandbox.home().join("ran").exists(),
+            "{shell} ran a command"
         );
     }
 
