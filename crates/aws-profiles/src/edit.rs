@@ -216,6 +216,12 @@ fn content_end(doc: &Document, span: &Span) -> usize {
         .map_or(span.header + 1, |idx| idx + 1)
 }
 
+/// Whether the SDKs read `name` as a profile name (they skip sections with other names): ASCII
+/// letters, digits and `_-/.%@:+`. [`Document::try_set`] refuses other names.
+pub fn is_profile_name(name: &str) -> bool {
+    syntax::is_identifier(name)
+}
+
 /// Checks that a value reads back unchanged through botocore and the Rust/Go/Java SDKs once written. Refused:
 /// `\r`; leading or trailing spaces/tabs on any line; a line starting with `#`/`;` (after `key = ` or indented it
 /// reads as a comment); a `#`/`;` after whitespace (the SDKs but not botocore strip it as a comment); empty inner

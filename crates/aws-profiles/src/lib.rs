@@ -35,7 +35,7 @@ mod syntax;
 
 pub use compat::{BotocoreDifference, DifferenceKind};
 pub use document::{Document, FileKind, Section, sub_properties};
-pub use edit::check_value;
+pub use edit::{check_value, is_profile_name};
 pub use error::{EditError, Error, ParseError, Problem, UpdateError};
 pub use paths::{Paths, selected_profile};
 pub use profile_set::ProfileSet;

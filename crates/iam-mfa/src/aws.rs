@@ -21,7 +21,7 @@ const MAX_ATTEMPTS: u32 = 5;
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct GlobalArgs {
     /// Named profile to use (default: `AWS_PROFILE`, then `default`).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", value_parser = crate::names::parse_profile_name)]
     pub profile: Option<String>,
     /// AWS region (default: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`).
     #[arg(long, global = true, value_name = "REGION")]

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod aws;
 pub mod doctor;
+pub mod names;
 pub mod policy_cmd;
 pub mod session;
 pub mod ui;

@@ -5,7 +5,7 @@ mod common;
 
 use admin_support::{
     FORCE_MFA, POWER_USER, Script, admin, admin_sandbox, attached, create_policy, create_user,
-    default_document, members,
+    default_document, members, run_with_input,
 };
 use common::{Moto, assert_exit, stderr, stdout};
 use iam_mfa::admin::Error;
@@ -340,4 +340,33 @@ async fn without_a_policy_file_the_generated_policy_is_installed_and_passes_the_
     ]);
     assert_exit(&again, 0);
     assert!(stdout(&again).contains("No findings"), "{}", stdout(&again));
+}
+
+#[tokio::test]
+async fn cli_a_yes_on_standard_input_does_not_confirm() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    create_user(&admin.iam, "alice").await;
+    let sandbox = admin_sandbox(&moto);
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/admin_support/force_mfa.json"
+    );
+    let args = [
+        "enforce",
+        "--group",
+        "Developers",
+        "--policy-file",
+        policy,
+        "--users",
+        "alice",
+    ];
+    let piped = run_with_input(&sandbox, &args, "y\n");
+    assert_exit(&piped, 2);
+    assert!(
+        stderr(&piped).contains("needs a terminal"),
+        "{}",
+        stderr(&piped)
+    );
+    assert_eq!(mutations(&moto), 0);
 }

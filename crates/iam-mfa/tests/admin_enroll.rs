@@ -60,6 +60,10 @@ impl Prompt for Authenticator {
     fn is_terminal(&self) -> bool {
         false
     }
+
+    fn can_confirm(&self) -> bool {
+        true
+    }
 }
 
 fn args(user: &str, dir: &Path) -> Args {
@@ -231,6 +235,20 @@ async fn cli_end_to_end_with_codes_on_stdin_and_dry_run() {
     );
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["enabled"], true);
+    // The codes typed are secrets: the report shows placeholders, never the digits.
+    assert_eq!(json["calls"][1]["api"], "iam:EnableMFADevice");
+    assert_eq!(json["calls"][1]["params"]["AuthenticationCode1"], "<code>");
+    assert_eq!(
+        json["calls"][1]["params"]["AuthenticationCode2"],
+        "<next code>"
+    );
+    for code in [&first, &second] {
+        assert!(
+            !stdout(&output).contains(&format!("\"{code}\"")),
+            "code {code} printed: {}",
+            stdout(&output)
+        );
+    }
     assert_eq!(
         user_serials(&admin.iam, "bob").await,
         vec!["arn:aws:iam::123456789012:mfa/bob-phone".to_owned()]

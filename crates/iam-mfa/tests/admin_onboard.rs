@@ -244,3 +244,40 @@ async fn cli_dry_run_shows_no_password_and_changes_nothing() {
         .await
         .expect("console password set");
 }
+
+#[tokio::test]
+async fn cli_names_aws_would_refuse_fail_before_any_call() {
+    let moto = Moto::start();
+    let sandbox = admin_sandbox(&moto);
+    let before = moto.actions().len();
+    for args in [
+        &["onboard", "a b", "--group", "Developers", "--yes"][..],
+        &["onboard", "carol", "--group", "Dev\nelopers", "--yes"],
+        &["onboard", &"x".repeat(65), "--group", "Developers", "--yes"],
+        &[
+            "enforce",
+            "--group",
+            "Developers",
+            "--users",
+            "bob smith",
+            "--yes",
+        ],
+        &[
+            "reset",
+            "alice",
+            "--serial",
+            "arn:aws:iam::123456789012:mfa/a\nb",
+            "--yes",
+        ],
+        &["enroll", "--user", "dave", "--device-name", "dave phone"],
+    ] {
+        let output = sandbox.run(args);
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains("is not a valid"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(moto.actions().len(), before, "no AWS call");
+}

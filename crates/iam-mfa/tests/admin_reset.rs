@@ -211,29 +211,26 @@ async fn cli_refused_or_unanswerable_confirmation_changes_nothing() {
     let serial = enable_virtual(&admin.iam, "alice", "alice").await;
     let sandbox = admin_sandbox(&moto);
 
-    let refused = run_with_input(&sandbox, &["reset", "alice"], "n\n");
-    assert_exit(&refused, 1);
-    assert!(
-        stderr(&refused).contains("not confirmed; nothing was changed"),
-        "{}",
-        stderr(&refused)
-    );
-    assert!(
-        stderr(&refused).contains("iam:DeactivateMFADevice"),
-        "the plan is shown before asking"
-    );
-
-    let closed = sandbox.run(&["reset", "alice"]);
-    assert_exit(&closed, 1);
-    assert!(
-        stderr(&closed).contains("pass --yes"),
-        "{}",
-        stderr(&closed)
-    );
+    // Without a terminal nothing on standard input confirms: not "n", not "yes", not nothing.
+    for input in ["n\n", "yes\n", "y\n", ""] {
+        let refused = run_with_input(&sandbox, &["reset", "alice"], input);
+        assert_exit(&refused, 2);
+        assert!(
+            stderr(&refused).contains("needs a terminal")
+                && stderr(&refused).contains("pass --yes"),
+            "{input:?}: {}",
+            stderr(&refused)
+        );
+        assert!(
+            stderr(&refused).contains("iam:DeactivateMFADevice"),
+            "the plan is shown before refusing"
+        );
+    }
     assert_eq!(user_serials(&admin.iam, "alice").await, vec![serial]);
     assert_eq!(moto.count("DeactivateMFADevice"), 0);
+    assert_eq!(moto.count("DeleteVirtualMFADevice"), 0);
 
-    let confirmed = run_with_input(&sandbox, &["reset", "alice"], "yes\n");
+    let confirmed = sandbox.run(&["reset", "alice", "--yes"]);
     assert_exit(&confirmed, 0);
     assert!(user_serials(&admin.iam, "alice").await.is_empty());
 }

@@ -105,7 +105,6 @@ async fn status_exit_codes_track_the_session() {
     assert_eq!(report["sessions"][0]["state"], "valid");
     assert_eq!(report["sessions"][0]["expiration"], session["Expiration"]);
 
-    assert_exit(&sandbox.run(&["status", "work", "--margin", "50000"]), 3);
     assert_exit(&sandbox.run(&["status", "nobody"]), 4);
     let all = sandbox.run(&["status", "--all"]);
     assert_exit(&all, 0);
@@ -115,16 +114,26 @@ async fn status_exit_codes_track_the_session() {
         stdout(&all)
     );
 
-    // Age the cached session past its expiry.
-    for entry in std::fs::read_dir(sandbox.cache_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|ext| ext == "json") {
-            let mut record: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-            record["session"]["expiration"] = "2020-01-01T00:00:00Z".into();
-            std::fs::write(&path, record.to_string()).unwrap();
+    // Age the cached session: 10 min left of 12 h is inside the margin, then past its expiry.
+    let age = |expiration: time::OffsetDateTime| {
+        let rfc3339 = |at: time::OffsetDateTime| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        for entry in std::fs::read_dir(sandbox.cache_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "json") {
+                let mut record: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+                record["session"]["expiration"] = rfc3339(expiration).into();
+                record["issued_at"] = rfc3339(expiration - time::Duration::hours(12)).into();
+                std::fs::write(&path, record.to_string()).unwrap();
+            }
         }
-    }
+    };
+    age(time::OffsetDateTime::now_utc() + time::Duration::minutes(10));
+    assert_exit(&sandbox.run(&["status", "work"]), 3);
+    age(time::macros::datetime!(2020-01-01 00:00 UTC));
     let expired = sandbox.run(&["status", "work"]);
     assert_exit(&expired, 4);
     assert!(
@@ -132,6 +141,59 @@ async fn status_exit_codes_track_the_session() {
         "{}",
         stdout(&expired)
     );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn exec_becomes_the_command_so_signals_reach_it_and_nothing_is_orphaned() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+    let moto = Moto::start();
+    let (sandbox, _) = logged_in(&moto).await;
+    let pid_file = sandbox.home().join("child.pid");
+    let script = format!(
+        "echo $$ > '{}.tmp' && mv '{0}.tmp' '{0}'; exec sleep 30",
+        pid_file.display()
+    );
+    let mut child = sandbox
+        .iam_mfa()
+        .args(["exec", "work", "--", "sh", "-c", &script])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pid = loop {
+        if let Ok(text) = std::fs::read_to_string(&pid_file) {
+            break text.trim().to_owned();
+        }
+        assert!(Instant::now() < deadline, "the command did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let kill = |pid: &str| {
+        std::process::Command::new("kill")
+            .args(["-TERM", pid])
+            .status()
+            .unwrap()
+    };
+    if pid != child.id().to_string() {
+        kill(&pid);
+        kill(&child.id().to_string());
+        panic!(
+            "the command runs as pid {pid}, not in iam-mfa's process {}",
+            child.id()
+        );
+    }
+    assert!(kill(&pid).success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "nothing keeps running"
+    );
+
+    let script = sandbox.home().join("not-executable.sh");
+    std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
+    let denied = sandbox.run(&["exec", "work", "--", script.to_str().unwrap()]);
+    assert_exit(&denied, 126);
 }
 
 /// Sets the session token of every cached session (a crafted value STS would never send).

@@ -4,6 +4,29 @@ mod common;
 use common::{Moto, Sandbox, assert_exit, stderr, stdout};
 use std::process::Stdio;
 
+/// Makes every cached session look as if 12 h sessions had been obtained long ago and only
+/// `left` seconds remained: time passing, without waiting for it.
+#[allow(clippy::unwrap_used)] // test support: a failed step fails the test
+fn age_cached_sessions(sandbox: &Sandbox, left: i64) {
+    let rfc3339 = |at: time::OffsetDateTime| {
+        at.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let expiration = time::OffsetDateTime::now_utc() + time::Duration::seconds(left);
+    let issued = expiration - time::Duration::hours(12);
+    for entry in std::fs::read_dir(sandbox.cache_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "json") {
+            continue;
+        }
+        let mut record: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        record["session"]["expiration"] = rfc3339(expiration).into();
+        record["issued_at"] = rfc3339(issued).into();
+        std::fs::write(&path, record.to_string()).unwrap();
+    }
+}
+
 #[tokio::test]
 async fn process_prints_version_1_json_and_reuses_the_cache() {
     let moto = Moto::start();
@@ -34,21 +57,11 @@ async fn process_prints_version_1_json_and_reuses_the_cache() {
     assert_eq!(stdout(&second), stdout(&first));
     assert_eq!(moto.count("GetSessionToken"), 1);
 
-    // A margin larger than the time left forces a refresh, which needs a code again. (moto returns
+    // A session inside the refresh margin is renewed, which needs a code again. (moto returns
     // the same example credentials every time, so only its request count tells calls apart.)
-    let refreshed = sandbox.run(&["process", "work", "--code", "654321", "--margin", "50000"]);
+    age_cached_sessions(&sandbox, 600);
+    let refreshed = sandbox.run(&["process", "work", "--code", "654321"]);
     assert_exit(&refreshed, 0);
-    assert_eq!(moto.count("GetSessionToken"), 2);
-
-    // Inside the margin but with no way to get a code, the still-valid session is used.
-    let fallback = sandbox.run(&["process", "work", "--margin", "50000"]);
-    assert_exit(&fallback, 0);
-    assert_eq!(stdout(&fallback), stdout(&refreshed));
-    assert!(
-        stderr(&fallback).contains("cannot renew the session"),
-        "{}",
-        stderr(&fallback)
-    );
     assert_eq!(moto.count("GetSessionToken"), 2);
 
     // Typing the same code again is recognised before AWS is asked (AWS would only say "invalid").
@@ -58,6 +71,17 @@ async fn process_prints_version_1_json_and_reuses_the_cache() {
         stderr(&reused).contains("already used"),
         "{}",
         stderr(&reused)
+    );
+    assert_eq!(moto.count("GetSessionToken"), 2);
+
+    // Inside the margin but with no way to get a code, the still-valid session is used.
+    age_cached_sessions(&sandbox, 600);
+    let fallback = sandbox.run(&["process", "work"]);
+    assert_exit(&fallback, 0);
+    assert!(
+        stderr(&fallback).contains("cannot renew the session"),
+        "{}",
+        stderr(&fallback)
     );
     assert_eq!(moto.count("GetSessionToken"), 2);
 
@@ -247,4 +271,148 @@ async fn debug_log_never_shows_a_secret() {
     ] {
         assert!(!log.contains(secret), "a secret is in the debug log");
     }
+}
+
+#[tokio::test]
+async fn a_900_second_session_is_reused_and_reported_valid() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("quinn").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("flag", &user, "");
+
+    // `--duration 900` with the default 900 s margin: the second call within the code's 30 s
+    // step must use the cached session, not ask AWS again with the same (already used) code.
+    let first = sandbox.run(&["process", "flag", "--duration", "900", "--code", "123456"]);
+    assert_exit(&first, 0);
+    let second = sandbox.run(&["process", "flag", "--duration", "900", "--code", "123456"]);
+    assert_exit(&second, 0);
+    assert_eq!(stdout(&second), stdout(&first));
+    let third = sandbox.run(&["process", "flag", "--duration", "900"]);
+    assert_exit(&third, 0);
+    assert!(stderr(&third).is_empty(), "{}", stderr(&third));
+    assert_eq!(moto.count("GetSessionToken"), 1);
+    let status = sandbox.run(&["status", "flag"]);
+    assert_exit(&status, 0);
+    assert!(stdout(&status).contains("valid"), "{}", stdout(&status));
+
+    // The same through `duration_seconds = 900` in the profile.
+    let other = moto.create_user_with_mfa("rita").await;
+    sandbox.add_profile("short", &other, "duration_seconds = 900\n");
+    assert_exit(&sandbox.run(&["process", "short", "--code", "222222"]), 0);
+    assert_exit(&sandbox.run(&["process", "short", "--code", "222222"]), 0);
+    assert_eq!(moto.count("GetSessionToken"), 2);
+    assert_exit(&sandbox.run(&["status", "short"]), 0);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn process_with_stdout_closed_fails_instead_of_delivering_nothing() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("sven").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "");
+    let run = |redirect: &str| {
+        sandbox
+            .command("/bin/sh")
+            .args([
+                "-c",
+                &format!("exec \"$0\" process work --code 123456 {redirect}"),
+                common::IAM_MFA,
+            ])
+            .output()
+            .unwrap()
+    };
+    let closed = run(">&-");
+    assert_exit(&closed, 1);
+    assert!(
+        stderr(&closed).contains("standard output is closed"),
+        "{}",
+        stderr(&closed)
+    );
+    assert_eq!(moto.count("GetSessionToken"), 0, "no code spent for nobody");
+    // Discarding the output on purpose is the caller's choice.
+    assert_exit(&run(">/dev/null"), 0);
+}
+
+#[tokio::test]
+async fn malformed_serials_and_profile_names_fail_before_any_aws_call() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("tara").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "");
+    let before = moto.actions().len();
+    let config = sandbox.read_config();
+
+    let two_lines = format!("{}\nmfa_process = touch pwned", user.serial());
+    let setup = sandbox.run(&["setup", "work", "--serial", &two_lines]);
+    assert_exit(&setup, 2);
+    assert_eq!(sandbox.read_config(), config, "nothing written");
+    let process = sandbox.run(&[
+        "process", "work", "--serial", &two_lines, "--code", "123456",
+    ]);
+    assert_exit(&process, 2);
+    assert!(
+        stderr(&process).contains("\\nmfa_process"),
+        "the serial is shown escaped: {}",
+        stderr(&process)
+    );
+    for name in ["a b", "x]\n[default"] {
+        let output = sandbox.run(&["process", name, "--code", "123456"]);
+        assert_exit(&output, 2);
+        let flagged = sandbox.run(&["--profile", name, "process", "--code", "123456"]);
+        assert_exit(&flagged, 2);
+    }
+    // A serial with a line break in the config file is refused too.
+    sandbox.write_config(&format!(
+        "[profile work]\nmfa_serial = {}\n  extra\n",
+        user.serial()
+    ));
+    let from_file = sandbox.run(&["process", "work", "--code", "123456"]);
+    assert_exit(&from_file, 2);
+    assert_eq!(moto.actions().len(), before, "no AWS call");
+}
+
+#[tokio::test]
+async fn waiters_stay_silent_while_the_lock_holder_asks_for_the_code() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("uma").await;
+    let sandbox = Sandbox::new(&moto);
+    // mfa_process stands for a prompt that takes the user a few seconds to answer.
+    sandbox.add_profile(
+        "work",
+        &user,
+        "mfa_process = sh -c 'sleep 4; echo 123456'\n",
+    );
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            sandbox
+                .iam_mfa()
+                .args(["process", "work"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    for output in &outputs {
+        assert_exit(output, 0);
+    }
+    assert_eq!(moto.count("GetSessionToken"), 1);
+    let notices: usize = outputs
+        .iter()
+        .map(|output| {
+            stderr(output)
+                .matches("waiting for another iam-mfa")
+                .count()
+        })
+        .sum();
+    assert!(
+        notices <= 1,
+        "{notices} waiting notices around the prompt: {:?}",
+        outputs.iter().map(stderr).collect::<Vec<_>>()
+    );
 }

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// Only this user's devices (default: every device in the account).
+    #[arg(value_parser = crate::names::parse_user_name)]
     pub user: Option<String>,
     /// Only virtual devices assigned to nobody (left over from abandoned enrolments).
     #[arg(long, conflicts_with = "user")]

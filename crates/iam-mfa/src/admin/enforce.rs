@@ -24,7 +24,7 @@ const MAX_VERSIONS: usize = 5;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// The IAM group whose members must use MFA (created if missing).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::names::parse_group_name)]
     pub group: String,
     /// The force-MFA policy document to install (JSON); default: the policy of
     /// `iam-mfa policy generate` with the same --no-… and --exempt flags.
@@ -33,13 +33,13 @@ pub struct Args {
     #[command(flatten)]
     pub intent: Intent,
     /// Name of the customer-managed force-MFA policy.
-    #[arg(long, value_name = "NAME", default_value = "Force_MFA")]
+    #[arg(long, value_name = "NAME", default_value = "Force_MFA", value_parser = crate::names::parse_policy_name)]
     pub policy_name: String,
     /// Managed policies to attach to the group too: a name (`PowerUserAccess`, AWS managed) or an ARN.
     #[arg(long = "attach", value_name = "POLICY", num_args = 1..)]
     pub attach: Vec<String>,
     /// Users to add to the group.
-    #[arg(long, value_name = "USER", num_args = 1.., conflicts_with = "all_users")]
+    #[arg(long, value_name = "USER", num_args = 1.., conflicts_with = "all_users", value_parser = crate::names::parse_user_name)]
     pub users: Vec<String>,
     /// Add every IAM user in the account to the group.
     #[arg(long)]

@@ -28,10 +28,10 @@ const ATTEMPTS: usize = 3;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// The IAM user to enrol (default: the caller).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::names::parse_user_name)]
     pub user: Option<String>,
     /// Name of the new virtual device (default: the user name).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::names::parse_device_name)]
     pub device_name: Option<String>,
     /// Also write the QR code as a PNG image to FILE (mode 0600).
     #[arg(long, value_name = "FILE")]
@@ -95,12 +95,9 @@ pub async fn run(admin: &Admin, args: &Args, prompt: &mut dyn Prompt) -> Result<
         secret_file: args.secret_file.clone(),
     };
     if args.dry_run {
-        report.calls.push(enable_call(
-            &user,
-            "<from CreateVirtualMFADevice>",
-            "<code>",
-            "<next code>",
-        ));
+        report
+            .calls
+            .push(enable_call(&user, "<from CreateVirtualMFADevice>"));
         return Ok(report);
     }
     let (serial, seed) = create_device(admin, &name, &user).await?;
@@ -137,14 +134,16 @@ fn create_call(name: &str, user: &str, created: &str) -> Call {
     }
 }
 
-fn enable_call(user: &str, serial: &str, code1: &str, code2: &str) -> Call {
+/// The `EnableMFADevice` call as reported: the codes are secrets (they prove possession of the
+/// seed for a minute), so the report shows placeholders, never the digits typed.
+fn enable_call(user: &str, serial: &str) -> Call {
     Call {
         api: "iam:EnableMFADevice",
         params: vec![
             ("UserName", user.to_owned()),
             ("SerialNumber", serial.to_owned()),
-            ("AuthenticationCode1", code1.to_owned()),
-            ("AuthenticationCode2", code2.to_owned()),
+            ("AuthenticationCode1", "<code>".to_owned()),
+            ("AuthenticationCode2", "<next code>".to_owned()),
         ],
     }
 }
@@ -237,7 +236,7 @@ async fn activate(
             .ok_or_else(abandoned)?;
         let problem = match seed.check_consecutive(&first, &second, unix_now()) {
             Check::Consecutive => match enable(admin, user, serial, &first, &second).await {
-                Ok(()) => return Ok(vec![enable_call(user, serial, &first, &second)]),
+                Ok(()) => return Ok(vec![enable_call(user, serial)]),
                 Err(error) if error.aws_code() == Some("InvalidAuthenticationCode") => {
                     "AWS did not accept those codes".to_owned()
                 }

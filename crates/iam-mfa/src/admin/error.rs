@@ -1,7 +1,8 @@
 //! Errors of the admin commands and the exit codes they end the process with.
 
 use crate::ui::exit::{Code, Failure};
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 /// An admin command failed. Every variant raised before the first mutating call means that
 /// nothing was changed; the messages say so where it matters to the administrator.
@@ -26,6 +27,11 @@ pub enum Error {
     /// The administrator answered no.
     #[error("not confirmed; nothing was changed")]
     Refused,
+    /// A confirmation was needed and there is no terminal to ask on.
+    #[error(
+        "confirmation needs a terminal (answers on standard input are not taken); pass --yes to proceed without asking; nothing was changed"
+    )]
+    NoTerminal,
     /// A question needed an answer and neither a terminal nor standard input gave one.
     #[error("{0} needs an answer, but there is no terminal and standard input is closed; {1}")]
     NoAnswer(String, &'static str),
@@ -76,19 +82,55 @@ impl Error {
     }
 
     /// Builds a mapper from an SDK error of `operation` (e.g. `"iam:ListMFADevices"`).
-    pub fn aws<E>(operation: &'static str) -> impl FnOnce(E) -> Error
+    pub fn aws<E>(operation: &'static str) -> impl FnOnce(SdkError<E, HttpResponse>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         move |error| Error::Aws {
             operation,
             code: error.code().map(str::to_owned),
-            message: error
-                .message()
-                .map(str::to_owned)
-                .unwrap_or_else(|| DisplayErrorContext(&error).to_string()),
+            message: describe(&error),
         }
     }
+}
+
+/// AWS's own message, else one line saying what failed: never the SDK's `Debug` dump of the
+/// error, request or response (which may run to kilobytes of HTML, or carry request bodies).
+fn describe<E>(error: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if let Some(message) = error.message().filter(|message| !message.is_empty()) {
+        return message.to_owned();
+    }
+    let status = error.raw_response().map_or_else(String::new, |response| {
+        format!(" (HTTP {})", response.status().as_u16())
+    });
+    match error {
+        SdkError::TimeoutError(_) => "AWS did not answer in time".to_owned(),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            "AWS did not answer in time".to_owned()
+        }
+        SdkError::DispatchFailure(_) => format!(
+            "could not reach AWS ({}); check the network, proxy, region and endpoint",
+            innermost(error)
+        ),
+        SdkError::ResponseError(_) => format!("the response could not be read{status}"),
+        SdkError::ServiceError(_) => match error.code() {
+            Some(code) => format!("{code}{status}"),
+            None => format!("an error without an AWS error code{status}"),
+        },
+        _ => "the request could not be built".to_owned(),
+    }
+}
+
+/// The Display of the deepest cause of `error` (e.g. `Connection refused (os error 111)`).
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// AWS error codes that mean "you may not", whatever the call.
@@ -106,7 +148,10 @@ impl Error {
             Error::NoSuchUser(_)
             | Error::NoSuchGroup(_)
             | Error::NotUsersDevice { .. }
-            | Error::Usage(_) => Code::Usage,
+            | Error::Usage(_)
+            | Error::Refused
+            | Error::NoTerminal
+            | Error::NoAnswer(..) => Code::Usage,
             Error::Enrollment { cause, .. } => cause.code(),
             _ if self.aws_code().is_some_and(|code| DENIED.contains(&code)) => Code::Denied,
             _ => Code::Failure,
@@ -135,7 +180,8 @@ mod tests {
     #[test]
     fn exit_codes_separate_bad_input_denials_and_failures() {
         assert_eq!(Error::NoSuchUser("a".into()).code(), Code::Usage);
-        assert_eq!(Error::Refused.code(), Code::Failure);
+        assert_eq!(Error::Refused.code(), Code::Usage);
+        assert_eq!(Error::NoTerminal.code(), Code::Usage);
         let denied = Error::Aws {
             operation: "iam:ListUsers",
             code: Some("AccessDenied".into()),

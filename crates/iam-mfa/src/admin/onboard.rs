@@ -21,9 +21,10 @@ use std::path::PathBuf;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// The new IAM user.
+    #[arg(value_parser = crate::names::parse_user_name)]
     pub user: String,
     /// The group to put the user in (must exist: see `enforce`).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::names::parse_group_name)]
     pub group: String,
     /// Write the initial password to FILE (mode 0600) instead of showing it on the terminal.
     #[arg(long, value_name = "FILE")]

@@ -24,6 +24,9 @@ pub trait Prompt {
     fn ask(&mut self, question: &str) -> Result<Option<String>, Error>;
     /// Whether messages reach a terminal (where a QR code can be shown).
     fn is_terminal(&self) -> bool;
+    /// Whether a change may be confirmed here: only by a person at a terminal, never by a
+    /// `y` that standard input happens to carry (`yes | iam-mfa reset …`, a stray here-doc).
+    fn can_confirm(&self) -> bool;
 }
 
 /// How often a waiting question looks for Ctrl-C.
@@ -165,11 +168,18 @@ impl Prompt for Console {
     fn is_terminal(&self) -> bool {
         self.tty.is_some()
     }
+
+    fn can_confirm(&self) -> bool {
+        self.tty.is_some()
+    }
 }
 
 /// Asks "`question` [y/N]"; anything but yes is [`Error::Refused`], no answer at all is
-/// [`Error::NoAnswer`] (pass `--yes`).
+/// [`Error::NoAnswer`], no terminal [`Error::NoTerminal`] (pass `--yes`).
 pub fn confirm(prompt: &mut dyn Prompt, question: &str) -> Result<(), Error> {
+    if !prompt.can_confirm() {
+        return Err(Error::NoTerminal);
+    }
     match prompt.ask(&format!("{question} [y/N] "))? {
         Some(answer) if matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes") => Ok(()),
         Some(_) => Err(Error::Refused),
@@ -196,6 +206,27 @@ mod tests {
         fn is_terminal(&self) -> bool {
             false
         }
+        fn can_confirm(&self) -> bool {
+            true
+        }
+    }
+
+    /// Standard input carrying a `y`, no terminal.
+    struct Piped;
+
+    impl Prompt for Piped {
+        fn say(&mut self, _: &str) -> Result<(), Error> {
+            Ok(())
+        }
+        fn ask(&mut self, _: &str) -> Result<Option<String>, Error> {
+            Ok(Some("y".to_owned()))
+        }
+        fn is_terminal(&self) -> bool {
+            false
+        }
+        fn can_confirm(&self) -> bool {
+            false
+        }
     }
 
     #[test]
@@ -213,5 +244,6 @@ mod tests {
             confirm(&mut Answers(vec![None]), "go?"),
             Err(Error::NoAnswer(..))
         ));
+        assert!(matches!(confirm(&mut Piped, "go?"), Err(Error::NoTerminal)));
     }
 }

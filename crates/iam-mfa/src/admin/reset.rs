@@ -17,10 +17,11 @@ use serde::Serialize;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// The IAM user who lost a device.
+    #[arg(value_parser = crate::names::parse_user_name)]
     pub user: String,
     /// Serial number of a device to reset (repeatable). Without it, a user with one device has
     /// that one reset; with several, you are asked which (or pass `--all`).
-    #[arg(long = "serial", value_name = "S")]
+    #[arg(long = "serial", value_name = "S", value_parser = crate::names::parse_serial)]
     pub serials: Vec<String>,
     /// Reset every device of the user.
     #[arg(long, conflicts_with = "serials")]

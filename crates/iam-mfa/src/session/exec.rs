@@ -1,5 +1,7 @@
 //! `exec`: run a command with the session in its environment. Stale credential variables are
-//! cleared first; the child's exit code is passed through (128 + N when killed by signal N).
+//! cleared first. On Unix iam-mfa replaces itself with the command (as aws-vault does), so
+//! signals reach the command directly and its exit status is the shell's to see; elsewhere the
+//! child runs under iam-mfa, which passes its exit code through.
 
 use super::Error;
 use super::environment::{STALE, region_vars, session_vars};
@@ -28,21 +30,41 @@ pub fn run(args: ExecArgs, global: &GlobalArgs) -> Result<u8, Error> {
     }
     command.envs(session_vars(&obtained.record.session));
     command.envs(region_vars(&obtained.region));
-    let status = command.status().map_err(|source| Error::Spawn {
+    let spawn_error = |source| Error::Spawn {
         program: program.to_string_lossy().into_owned(),
         source,
-    })?;
-    Ok(exit_code(status))
+    };
+    replace_with(command).map_err(spawn_error)
 }
 
-/// The shell convention for a child's status.
-fn exit_code(status: std::process::ExitStatus) -> u8 {
-    if let Some(code) = status.code() {
-        return u8::try_from(code & 0xff).unwrap_or(1);
+/// Replaces this process with `command`: nothing of iam-mfa stays around to be killed while
+/// the command keeps running. Returns only when the command cannot be started.
+#[cfg(unix)]
+fn replace_with(mut command: Command) -> Result<u8, std::io::Error> {
+    Err(std::os::unix::process::CommandExt::exec(&mut command))
+}
+
+/// Runs `command` as a child and passes its exit code through. Ctrl-C reaches the child from
+/// the console as well; iam-mfa only notes it and ends the child, so no child outlives it.
+#[cfg(not(unix))]
+fn replace_with(mut command: Command) -> Result<u8, std::io::Error> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut child = command.spawn()?;
+    let signalled = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&signalled))?;
     }
-    #[cfg(unix)]
-    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
-        return u8::try_from(128 + signal).unwrap_or(1);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status
+                .code()
+                .map_or(1, |code| u8::try_from(code & 0xff).unwrap_or(1)));
+        }
+        if signalled.swap(false, Ordering::SeqCst) {
+            // Fails only when the child has just ended, which the next `try_wait` reports.
+            let _ = child.kill();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    1
 }

@@ -9,6 +9,8 @@ use super::{Error, duration, lock, serial, source, sts};
 use crate::aws::{self, ClientOptions, GlobalArgs};
 use crate::ui::tty::notice;
 use aws_sdk_sts::config::Credentials;
+use std::path::Path;
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 /// A session with less time left than this is never handed out.
@@ -18,10 +20,10 @@ const MIN_SECONDS_LEFT: i64 = 60;
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SessionArgs {
     /// Source profile holding the long-term keys [default: --profile, AWS_PROFILE, `default`].
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", value_parser = crate::names::parse_profile_name)]
     pub profile: Option<String>,
     /// MFA device serial or ARN [default: the profile's mfa_serial, else the caller's only device].
-    #[arg(long, value_name = "SERIAL")]
+    #[arg(long, value_name = "SERIAL", value_parser = crate::names::parse_serial)]
     pub serial: Option<String>,
     /// The current MFA code [default: the profile's mfa_process, else a prompt on the terminal].
     #[arg(long, value_name = "CODE")]
@@ -29,7 +31,8 @@ pub struct SessionArgs {
     /// Session length in seconds, 900..=129600 [default: the profile's duration_seconds, else 43200].
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u64>,
-    /// Renew the session when less than this many seconds are left [default: 900].
+    /// Renew the session when less than this many seconds are left, at most a third of the
+    /// session's length [default: 900].
     #[arg(long, value_name = "SECONDS", env = "IAM_MFA_REFRESH_MARGIN")]
     pub margin: Option<u64>,
     /// Get a new session even if the cached one is still good.
@@ -94,6 +97,17 @@ pub fn margin(flag: Option<u64>) -> Result<i64, Error> {
     Ok(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
+/// The refresh margin that applies to `record`: `margin`, but at most a third of the session's
+/// actual length (expiry − issue time, so also when AWS granted less than asked). A margin as
+/// long as the session would renew it on every call: a 900 s session with the default 900 s
+/// margin would need a new code each time, and the second code within 30 s would be refused.
+pub fn margin_for(record: &Record, margin: i64) -> i64 {
+    match record.issued_at {
+        Some(issued) => margin.min((record.session.expiration - issued).whole_seconds() / 3),
+        None => margin,
+    }
+}
+
 /// Returns a session for the selected source profile, from the cache or from STS.
 pub fn obtain(args: &SessionArgs, global: &GlobalArgs) -> Result<Obtained, Error> {
     let profiles = Profiles::load()?;
@@ -116,7 +130,8 @@ pub fn obtain(args: &SessionArgs, global: &GlobalArgs) -> Result<Obtained, Error
             return None;
         }
         let record = cached()?;
-        (record.session.seconds_left(OffsetDateTime::now_utc()) > plan.margin).then_some(record)
+        let left = record.session.seconds_left(OffsetDateTime::now_utc());
+        (left > margin_for(&record, plan.margin)).then_some(record)
     };
     let done = |record: Record, profiles: Profiles, source: Source, region: String| Obtained {
         record,
@@ -131,22 +146,21 @@ pub fn obtain(args: &SessionArgs, global: &GlobalArgs) -> Result<Obtained, Error
     if std::env::var_os(code::ACTIVE_MARKER).is_some() {
         return Err(Error::Recursion);
     }
-    let _lock = lock::acquire(
-        &cache.lock_path(&partition, &source.access_key_id),
-        lock::DEFAULT_WAIT,
-        || {
-            notice(
-                "waiting for another iam-mfa process to finish getting this session (it may be asking for a code)",
-            )
-        },
-    )?;
+    let lock_path = cache.lock_path(&partition, &source.access_key_id);
+    let marker = lock_path.with_extension("prompting");
+    let _lock = wait_for_lock(&lock_path, &marker, QUIET_WAIT, lock::DEFAULT_WAIT, || {
+        notice("waiting for another iam-mfa process to finish getting this session")
+    })?;
+    // A marker here was left by a holder that died while asking: nobody is asking now.
+    remove_marker(&marker);
     if let Some(record) = lookup() {
         tracing::debug!(profile = %name, "another process got the session while we waited");
         return Ok(done(record, profiles, source, region));
     }
     let runtime = aws::runtime().map_err(|err| Error::Runtime(err.to_string()))?;
     let previous = cached();
-    let record = match runtime.block_on(fetch(global, &source, &plan, &region, previous.as_ref())) {
+    let fetched = fetch(global, &source, &plan, &region, previous.as_ref(), &marker);
+    let record = match runtime.block_on(fetched) {
         Ok(record) => record,
         Err(Error::NoCode { serial }) => {
             // Renewal inside the margin needs a code nobody can give here (no terminal, e.g. an
@@ -167,6 +181,71 @@ pub fn obtain(args: &SessionArgs, global: &GlobalArgs) -> Result<Obtained, Error
     Ok(done(record, profiles, source, region))
 }
 
+/// How long a process waiting for the lock stays silent before saying why. The lock holder's
+/// prompt usually explains the wait, and with many parallel callers (a build, a Terraform run)
+/// their notices would bury that prompt.
+const QUIET_WAIT: Duration = Duration::from_secs(3);
+
+/// Takes the lock at `path`, waiting up to `wait`. `tell` runs once, after `quiet`, and only
+/// while no holder is asking for a code (the `marker` file is absent): its prompt says why we
+/// wait, and the notice would land in the middle of it on the same terminal.
+fn wait_for_lock(
+    path: &Path,
+    marker: &Path,
+    quiet: Duration,
+    wait: Duration,
+    mut tell: impl FnMut(),
+) -> Result<lock::Lock, Error> {
+    let deadline = Instant::now() + wait;
+    let mut told = false;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let slice = if told { left } else { left.min(quiet) };
+        match lock::acquire(path, slice, || {}) {
+            Err(Error::LockTimeout(_)) if slice < left => {
+                if !marker.exists() {
+                    tell();
+                    told = true;
+                }
+            }
+            Err(Error::LockTimeout(_)) => return Err(Error::LockTimeout(wait.as_secs())),
+            other => return other,
+        }
+    }
+}
+
+/// The marker file that exists while the lock holder asks for a code (prompt or
+/// `mfa_process`); removed when dropped.
+struct Asking<'a>(&'a Path);
+
+impl<'a> Asking<'a> {
+    fn start(marker: &'a Path) -> Asking<'a> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        if let Err(error) = options.open(marker) {
+            // Only the waiters' notices depend on it.
+            tracing::debug!(%error, "cannot create the prompt marker");
+        }
+        Asking(marker)
+    }
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        remove_marker(self.0);
+    }
+}
+
+fn remove_marker(marker: &Path) {
+    if let Err(error) = std::fs::remove_file(marker)
+        && error.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::debug!(%error, "cannot remove the prompt marker");
+    }
+}
+
 /// Whether a session past the refresh margin can still be handed out when renewal is impossible.
 fn still_usable(record: &Record) -> bool {
     record.session.seconds_left(OffsetDateTime::now_utc()) > MIN_SECONDS_LEFT
@@ -179,6 +258,7 @@ async fn fetch(
     plan: &Plan,
     region: &str,
     previous: Option<&Record>,
+    marker: &Path,
 ) -> Result<Record, Error> {
     let long_term = Credentials::new(
         &source.access_key_id,
@@ -212,7 +292,10 @@ async fn fetch(
     let mut retry_reason: Option<String> = None;
     let mut rejected = 0;
     loop {
-        let (code, origin) = code::obtain(sources, &serial, retry_reason.as_deref())?;
+        let (code, origin) = {
+            let _asking = Asking::start(marker);
+            code::obtain(sources, &serial, retry_reason.as_deref())?
+        };
         let now = OffsetDateTime::now_utc();
         if previous.is_some_and(|record| record.used_code_recently(&serial, code.as_str(), now)) {
             rejected += 1;
@@ -269,5 +352,42 @@ fn report_cap(requested: u64, granted: i64) {
             duration::human(granted),
             duration::human(requested)
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_waiter_is_silent_while_the_holder_asks_and_tells_once_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.lock");
+        let marker = path.with_extension("prompting");
+        let quiet = Duration::from_millis(30);
+        let held = lock::acquire(&path, Duration::ZERO, || {}).unwrap();
+
+        let asking = Asking::start(&marker);
+        assert!(marker.exists());
+        let mut told = 0;
+        let waited = wait_for_lock(&path, &marker, quiet, Duration::from_millis(200), || {
+            told += 1;
+        });
+        assert!(matches!(waited, Err(Error::LockTimeout(_))));
+        assert_eq!(told, 0, "silent while a prompt shows");
+        drop(asking);
+        assert!(!marker.exists());
+
+        let mut told = 0;
+        let waited = wait_for_lock(&path, &marker, quiet, Duration::from_millis(200), || {
+            told += 1;
+        });
+        assert!(matches!(waited, Err(Error::LockTimeout(_))));
+        assert_eq!(told, 1, "told once");
+
+        drop(held);
+        let mut told = 0;
+        assert!(wait_for_lock(&path, &marker, quiet, Duration::ZERO, || told += 1).is_ok());
+        assert_eq!(told, 0);
     }
 }

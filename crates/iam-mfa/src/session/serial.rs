@@ -5,51 +5,12 @@ use super::Error;
 use super::sts::classify;
 use aws_config::SdkConfig;
 
-/// Checks the shape of a serial before it is sent: an `arn:…:iam::ACCOUNT:mfa/NAME` or a
-/// hardware serial. Catches the classic mistakes (a user ARN, a U2F key) with a precise hint.
+/// Checks the shape of a serial before it is sent or written (see [`crate::names::serial`]).
 pub fn validate(serial: &str) -> Result<(), Error> {
-    let invalid = |reason: &str| Error::InvalidSerial {
-        serial: serial.to_owned(),
-        reason: reason.to_owned(),
-    };
-    if let Some(rest) = serial.strip_prefix("arn:") {
-        let parts: Vec<&str> = rest.splitn(5, ':').collect();
-        let [_partition, service, _region, account, resource] = parts.as_slice() else {
-            return Err(invalid(
-                "not an ARN of the form arn:aws:iam::ACCOUNT:mfa/NAME",
-            ));
-        };
-        if *service != "iam" || account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(invalid(
-                "not an IAM ARN of the form arn:aws:iam::ACCOUNT:mfa/NAME",
-            ));
-        }
-        if resource.starts_with("user/") {
-            return Err(invalid(
-                "this is the user's ARN; the device ARN has `:mfa/` where this has `:user/`",
-            ));
-        }
-        if resource.starts_with("u2f/") {
-            return Err(invalid(
-                "a FIDO security key cannot be used from the CLI; use a virtual or hardware TOTP device",
-            ));
-        }
-        if !resource.starts_with("mfa/") || resource.len() <= 4 {
-            return Err(invalid("the device part must be `mfa/NAME`"));
-        }
-        return Ok(());
-    }
-    let valid_chars = serial
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "+=/:,.@_-".contains(c));
-    if (9..=256).contains(&serial.len()) && valid_chars {
-        Ok(())
-    } else {
-        Err(invalid(
-            "neither a device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) nor a hardware serial",
-        ))
-    }
+    crate::names::serial(serial).map_err(|invalid| Error::InvalidSerial {
+        serial: serial.escape_debug().to_string(),
+        reason: invalid.rule,
+    })
 }
 
 /// The partition of a session: from the serial's ARN, else from the region.
@@ -119,25 +80,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accepts_device_arns_and_hardware_serials() {
+    fn invalid_serials_are_usage_errors_shown_escaped() {
         assert!(validate("arn:aws:iam::123456789012:mfa/alice").is_ok());
-        assert!(validate("arn:aws-cn:iam::123456789012:mfa/path/alice").is_ok());
-        assert!(validate("GAHT12345678").is_ok());
-    }
-
-    #[test]
-    fn rejects_user_arns_u2f_and_junk_with_reasons() {
-        let user = validate("arn:aws:iam::123456789012:user/alice")
-            .unwrap_err()
-            .to_string();
-        assert!(user.contains(":user/"), "{user}");
-        let u2f = validate("arn:aws:iam::123456789012:u2f/user/alice/key")
-            .unwrap_err()
-            .to_string();
-        assert!(u2f.contains("FIDO"), "{u2f}");
-        assert!(validate("arn:aws:iam::12345:mfa/alice").is_err());
-        assert!(validate("short").is_err());
-        assert!(validate("has space in it").is_err());
+        let err = validate("arn:aws:iam::123456789012:mfa/alice\nx").unwrap_err();
+        assert!(matches!(err, Error::InvalidSerial { .. }));
+        assert!(err.to_string().contains("alice\\nx"), "{err}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! 0 all valid, 3 one expires within the refresh margin, 4 one has expired or there is none.
 
 use super::cache::{Cache, Record};
-use super::obtain::margin;
+use super::obtain::{margin, margin_for};
 use super::source::profile_name;
 use super::{Error, duration};
 use crate::aws::GlobalArgs;
@@ -15,12 +15,13 @@ use time::OffsetDateTime;
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
     /// Source profile [default: --profile, AWS_PROFILE, `default`].
-    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    #[arg(value_name = "PROFILE", conflicts_with = "all", value_parser = crate::names::parse_profile_name)]
     profile: Option<String>,
     /// Every cached session.
     #[arg(long)]
     all: bool,
-    /// A session with less than this many seconds left counts as expiring [default: 900].
+    /// A session with less than this many seconds left counts as expiring, at most a third of
+    /// the session's length [default: 900].
     #[arg(long, value_name = "SECONDS", env = "IAM_MFA_REFRESH_MARGIN")]
     margin: Option<u64>,
 }
@@ -98,7 +99,7 @@ fn entry(record: &Record, now: OffsetDateTime, margin: i64) -> Entry {
     let left = record.session.seconds_left(now);
     let state = if left <= 0 {
         State::Expired
-    } else if left <= margin {
+    } else if left <= margin_for(record, margin) {
         State::Expiring
     } else {
         State::Valid

@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-/// Exit codes of `iam-mfa`. `exec` passes its child's code through instead (128 + N when the
-/// child is killed by signal N; 126 when the command cannot run, 127 when it is not found).
+/// Exit codes of `iam-mfa`. `exec` ends with its command's status instead (on Unix it becomes
+/// the command; elsewhere it passes the child's code through); 126 when the command cannot run,
+/// 127 when it is not found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Code {

@@ -145,6 +145,10 @@ impl Prompt for Script {
     fn is_terminal(&self) -> bool {
         false
     }
+
+    fn can_confirm(&self) -> bool {
+        true
+    }
 }
 
 /// The AWS example force-MFA policy (`reference_policies_examples_aws_my-sec-creds-self-manage`).
