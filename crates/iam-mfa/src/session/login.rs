@@ -4,11 +4,11 @@
 
 use super::obtain::{SessionArgs, obtain};
 use super::source::MANAGED_KEY;
-use super::{Error, duration, update_file};
+use super::{Error, check_owned, duration, update_file};
 use crate::aws::GlobalArgs;
 use crate::ui::exit::Code;
 use crate::ui::output::{OutputFormat, to_json_line};
-use aws_profiles::{Document, FileKind};
+use aws_profiles::FileKind;
 use serde::Serialize;
 use std::io::Write;
 use time::OffsetDateTime;
@@ -23,6 +23,9 @@ pub struct LoginArgs {
     /// Section to write [default: PROFILE-mfa].
     #[arg(long, value_name = "NAME")]
     target: Option<String>,
+    /// Replace the credentials file even if it is read-only.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Serialize)]
@@ -40,7 +43,13 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         super::source::profile_name(args.session.profile.as_deref(), global.profile.as_deref());
     let target = super::source::target_name(&name, args.target.as_deref())?;
     let path = profiles.paths.credentials.clone();
-    check_writable(profiles.set.credentials(), &target, &path)?;
+    let baseline = profiles.set.snapshot(FileKind::Credentials);
+    check_owned(baseline.document(), &target, &target, &path)?;
+    baseline
+        .check_writable(aws_profiles::WriteOptions {
+            replace_read_only: args.force,
+        })
+        .map_err(Error::from_file)?;
     if profiles
         .set
         .config()
@@ -53,8 +62,8 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
     }
     let obtained = obtain(&args.session, global)?;
     let session = &obtained.record.session;
-    update_file(&path, FileKind::Credentials, |doc| {
-        check_writable(doc, &target, &path)?;
+    update_file(baseline, args.force, |doc| {
+        check_owned(doc, &target, &target, &path)?;
         doc.try_set(&target, "aws_access_key_id", &session.access_key_id)?;
         doc.try_set(&target, "aws_secret_access_key", &session.secret_access_key)?;
         doc.try_set(&target, "aws_session_token", &session.session_token)?;
@@ -86,15 +95,4 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         .write_all(text.as_bytes())
         .map_err(Error::Output)?;
     Ok(Code::Success.into())
-}
-
-/// Refuses a section that exists without our mark.
-fn check_writable(doc: &Document, target: &str, path: &std::path::Path) -> Result<(), Error> {
-    if doc.has_profile(target) && doc.get(target, MANAGED_KEY) != Some("true") {
-        return Err(Error::NotOwned {
-            section: target.to_owned(),
-            path: path.to_owned(),
-        });
-    }
-    Ok(())
 }
