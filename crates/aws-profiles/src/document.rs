@@ -120,6 +120,35 @@ pub(crate) struct Span {
     pub end: usize,
 }
 
+/// One section of a [`Document`] on its own (see [`Document::profile_copies`]).
+#[derive(Clone, Debug)]
+pub struct SectionCopy<'a> {
+    doc: &'a Document,
+    span: Span,
+}
+
+impl SectionCopy<'_> {
+    /// The 1-based line number of its header.
+    pub fn line(&self) -> usize {
+        self.span.header + 1
+    }
+
+    /// The value of `key` in this section only (the last occurrence, case-insensitive).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        (self.span.header + 1..self.span.end).rev().find_map(|idx| {
+            let line = &self.doc.lines[idx];
+            match &line.class {
+                LineClass::Property { key: have, .. }
+                    if syntax::is_identifier(have) && have.eq_ignore_ascii_case(key) =>
+                {
+                    line.joined.as_deref()
+                }
+                _ => None,
+            }
+        })
+    }
+}
+
 /// One shared config or credentials file. Keeps every byte (comments, blank lines, CRLF, spacing, a missing final
 /// newline), so `to_string()` of an unedited document returns the parsed text exactly; edits touch only their lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -216,6 +245,15 @@ impl Document {
     /// Whether any section defines `profile` (even an empty one).
     pub fn has_profile(&self, profile: &str) -> bool {
         !self.effective_spans(Section::Profile(profile)).is_empty()
+    }
+
+    /// Each section that defines `profile`, separately, in file order (in config both `[default]` and
+    /// `[profile default]`): lets a caller check every copy of a duplicated section, which [`Document::get`] merges.
+    pub fn profile_copies(&self, profile: &str) -> Vec<SectionCopy<'_>> {
+        self.candidate_spans(Section::Profile(profile))
+            .into_iter()
+            .map(|span| SectionCopy { doc: self, span })
+            .collect()
     }
 
     /// The last effective `key` line of `section`: its index and joined value.

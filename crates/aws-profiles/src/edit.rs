@@ -186,18 +186,34 @@ impl Document {
         if new_lines.is_empty() {
             return;
         }
-        if at > 0
-            && let Some(prev) = self.lines.get_mut(at - 1)
-            && prev.eol.is_empty()
-        {
-            // A text ending in `\r` followed by `\n` would read back as a CRLF line; `\r\n` keeps the `\r` in the text.
-            prev.eol = if prev.text.ends_with('\r') {
-                "\r\n"
-            } else {
-                eol
-            };
+        if at > 0 {
+            self.terminate(at - 1);
         }
         self.lines.splice(at..at, new_lines);
+    }
+
+    /// Gives the line at `idx` a line ending (the file's) if it has none; true if it did.
+    fn terminate(&mut self, idx: usize) -> bool {
+        let eol = self.eol_style();
+        let Some(line) = self.lines.get_mut(idx).filter(|line| line.eol.is_empty()) else {
+            return false;
+        };
+        // A text ending in `\r` followed by `\n` would read back as a CRLF line; `\r\n` keeps the `\r` in the text.
+        line.eol = if line.text.ends_with('\r') {
+            "\r\n"
+        } else {
+            eol
+        };
+        true
+    }
+
+    /// Ends a non-empty file with a line ending if its last line has none, as editors do when saving; true if it
+    /// changed anything.
+    pub fn end_with_newline(&mut self) -> bool {
+        self.lines
+            .len()
+            .checked_sub(1)
+            .is_some_and(|last| self.terminate(last))
     }
 
     fn replace_line(&mut self, idx: usize, text: String) {

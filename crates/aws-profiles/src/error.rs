@@ -99,6 +99,43 @@ pub enum Error {
         /// The path.
         path: PathBuf,
     },
+    /// The file kept changing between reads a moment apart until we gave up: another program is writing it.
+    #[error(
+        "{} keeps changing (another program is writing it); nothing written. Run the command again when that program is done",
+        .path.display()
+    )]
+    Unstable {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file lost something since the command first read it: most likely another program is rewriting it in
+    /// place (the AWS CLI's `aws configure set` truncates, then writes), and writing now would keep only part of it.
+    #[error(
+        "{} changed since this command read it ({detail}); another program may be rewriting it. Nothing written: check the file, then run the command again",
+        .path.display()
+    )]
+    Lost {
+        /// The file.
+        path: PathBuf,
+        /// What is gone (section and key names, never values).
+        detail: String,
+    },
+    /// The path (after symbolic links) is a FIFO, a device, a directory or a socket.
+    #[error("{} is {what}, not a regular file; refusing to read or replace it", .path.display())]
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        what: &'static str,
+    },
+    /// The file exists but its owner may not write it, and replacing it was not asked for.
+    #[error("{} is read-only ({}); refusing to replace it", .path.display(), .mode.map_or_else(|| "read-only attribute".to_owned(), |mode| format!("mode {mode:04o}")))]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits (Unix).
+        mode: Option<u32>,
+    },
     /// `~` needs a home directory and none of the variables that give one is set.
     #[error("cannot find the home directory: none of HOME, USERPROFILE, HOMEDRIVE+HOMEPATH is set")]
     NoHome,

@@ -3,30 +3,22 @@
 
 use crate::document::{Document, FileKind};
 use crate::error::{Error, UpdateError};
+use crate::snapshot::{
+    self, STABLE_WAIT, Snapshot, Stamp, WriteOptions, check_read_only, check_regular, read_stable,
+};
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// How many symbolic links [`write_atomic`] follows before giving up (Linux's own limit).
 const MAX_SYMLINKS: usize = 40;
 /// Suffix of the temporary files [`write_atomic`] renames into place.
 const TEMP_SUFFIX: &str = ".tmp";
 
-/// Reads and parses one file; a missing file is an empty document. Non-UTF-8 content is an error (the SDK reads it
-/// as empty, but editing it would destroy it).
+/// Reads and parses one file with [`Snapshot::read`] and returns its document.
 pub fn read_document(path: &Path, kind: FileKind) -> Result<Document, Error> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == ErrorKind::NotFound => return Ok(Document::empty(kind)),
-        Err(err) => return Err(Error::io("read", path)(err)),
-    };
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
-        path: path.to_owned(),
-    })?;
-    Document::parse(&text, kind).map_err(|source| Error::Parse {
-        path: path.to_owned(),
-        source,
-    })
+    Snapshot::read(path, kind).map(Snapshot::into_document)
 }
 
 /// Replaces the file at `path` with `bytes` so that readers see the old or the new content, never a mix, even if
@@ -39,13 +31,18 @@ pub fn read_document(path: &Path, kind: FileKind) -> Result<Document, Error> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let target = resolve_symlinks(path)?;
     let lock = lock_file(&target)?;
-    replace(&target, bytes)?;
+    replace(&target, bytes, None)?;
     lock.unlock().map_err(Error::io("unlock", &target))
 }
 
 /// The body of [`write_atomic`]; the caller holds the lock. Temporary files of writers that died (killed between
-/// creating and renaming theirs) are removed first: under the lock no live writer owns one.
-fn replace(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// creating and renaming theirs) are removed first: under the lock no live writer owns one. An existing target must
+/// be a regular file. With `expect`, the target's metadata is compared with it right before the rename, and nothing
+/// is replaced if they differ (someone wrote the file since it was read); returns whether it replaced the file.
+fn replace(target: &Path, bytes: &[u8], expect: Option<Option<Stamp>>) -> Result<bool, Error> {
+    if let Ok(meta) = fs::metadata(target) {
+        check_regular(target, &meta)?;
+    }
     let (dir, name) = dir_and_name(target)?;
     let prefix = format!(".{name}.");
     remove_stale_temporaries(&dir, &prefix)?;
@@ -61,9 +58,15 @@ fn replace(target: &Path, bytes: &[u8]) -> Result<(), Error> {
     temp.as_file()
         .sync_all()
         .map_err(Error::io("sync", temp.path()))?;
+    if let Some(expect) = expect
+        && Stamp::current(target)? != expect
+    {
+        return Ok(false);
+    }
     temp.persist(target)
         .map_err(|err| Error::io("replace", target)(err.error))?;
-    sync_dir(&dir)
+    sync_dir(&dir)?;
+    Ok(true)
 }
 
 /// Deletes `PREFIX*.tmp` files in `dir` left by dead writers.
@@ -85,31 +88,68 @@ fn remove_stale_temporaries(dir: &Path, prefix: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Read-modify-write of one file under an exclusive lock: locks, reads (missing = empty), runs `edit`, and writes
-/// with [`write_atomic`] only if the text changed. Returns whether it changed. A parse error or an `edit` error
-/// leaves the file untouched.
+/// Read-modify-write of one file under an exclusive lock: locks, reads the file stably (see [`Snapshot`]), checks
+/// it against `baseline` (the command's first read of the same file), runs `edit`, and writes with the steps of
+/// [`write_atomic`] only if the text changed. Returns whether it changed. Nothing is written when:
+/// * the file lost a section, a key or bytes compared with `baseline` ([`Error::Lost`]): another program is
+///   rewriting it, or rewrote it shorter, since the command read it;
+/// * it keeps changing for a few seconds ([`Error::Unstable`]);
+/// * it is read-only and `options` do not allow replacing it ([`Error::ReadOnly`]);
+/// * it is not a regular file, does not parse, or `edit` fails.
+///
+/// Right before the rename the file's metadata is compared with the read once more; if someone wrote it in between,
+/// the cycle starts over (so `edit` may run more than once). A writer that takes no lock can still overwrite the
+/// result afterwards, but what this function writes always holds everything the file held.
 ///
 /// The lock is held on a sidecar file `.NAME.lock` beside the (symlink-resolved) target, created mode 0600 and
 /// never deleted. Locking the target itself cannot work: the rename replaces its inode, so a writer waiting on the
 /// old inode would wake up holding a lock nobody else checks. A sidecar in the same directory exists wherever the
 /// target can be written (the rename needs that directory anyway) and is shared by every path that leads to the same
 /// file through symlinks. Deleting it after use would reintroduce the inode race, hence it stays.
-pub fn update<E, F>(path: &Path, kind: FileKind, edit: F) -> Result<bool, UpdateError<E>>
+pub fn update<E, F>(
+    baseline: &Snapshot,
+    options: WriteOptions,
+    mut edit: F,
+) -> Result<bool, UpdateError<E>>
 where
-    F: FnOnce(&mut Document) -> Result<(), E>,
+    F: FnMut(&mut Document) -> Result<(), E>,
 {
+    let path = baseline.path();
     let target = resolve_symlinks(path)?;
     let lock = lock_file(&target)?;
-    let mut doc = read_document(&target, kind)?;
-    let before = doc.to_string();
-    edit(&mut doc).map_err(UpdateError::Edit)?;
-    let after = doc.to_string();
-    let changed = after != before;
-    if changed {
-        replace(&target, after.as_bytes())?;
+    let deadline = Instant::now() + STABLE_WAIT;
+    loop {
+        let reading = read_stable(&target, deadline)?;
+        let lost = |detail: String| Error::Lost {
+            path: path.to_owned(),
+            detail,
+        };
+        let mut doc = match snapshot::parse(path, baseline.document().kind(), &reading) {
+            Ok(doc) => doc,
+            Err(Error::Parse { source, .. }) if baseline.had_content() => {
+                return Err(lost(format!("it no longer parses ({source})")).into());
+            }
+            Err(err) => return Err(err.into()),
+        };
+        if let Some(detail) = baseline.lost_in(&doc, &reading) {
+            return Err(lost(detail).into());
+        }
+        let before = doc.to_string();
+        edit(&mut doc).map_err(UpdateError::Edit)?;
+        let after = doc.to_string();
+        if after == before {
+            lock.unlock().map_err(Error::io("unlock", &target))?;
+            return Ok(false);
+        }
+        check_read_only(path, reading.stamp, options)?;
+        if replace(&target, after.as_bytes(), Some(reading.stamp))? {
+            lock.unlock().map_err(Error::io("unlock", &target))?;
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::Unstable { path: target }.into());
+        }
     }
-    lock.unlock().map_err(Error::io("unlock", &target))?;
-    Ok(changed)
 }
 
 /// Creates the directory of `target` if needed (0700), then opens (creating 0600) and exclusively locks the sidecar
@@ -121,7 +161,10 @@ fn lock_file(target: &Path) -> Result<File, Error> {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
     let file = options
         .open(&lock_path)
         .map_err(Error::io("open", &lock_path))?;

@@ -3,12 +3,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
 #![cfg(unix)]
 
-use aws_profiles::{Document, FileKind, update};
+use aws_profiles::{Document, FileKind, Snapshot, UpdateError, WriteOptions};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 use std::{env, fs, thread};
+
+/// `aws_profiles::update` with its baseline read just before, as a one-shot command does.
+fn update<E, F>(path: &Path, kind: FileKind, edit: F) -> Result<bool, UpdateError<E>>
+where
+    F: FnMut(&mut Document) -> Result<(), E>,
+{
+    let baseline = Snapshot::read(path, kind)?;
+    aws_profiles::update(&baseline, WriteOptions::default(), edit)
+}
 
 const ROLE: &str = "AWS_PROFILES_WORKER";
 const FILE: &str = "AWS_PROFILES_WORKER_FILE";
@@ -184,4 +193,69 @@ fn temporaries(dir: &Path) -> impl Iterator<Item = String> {
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .filter(|name| name.ends_with(".tmp"))
+}
+
+/// A writer that rewrites the file in place as botocore's `ConfigFileWriter` (`aws configure set`) does: read it,
+/// reopen it truncated, and write the new text after a short stall (a busy machine), without any lock. Updates
+/// racing it must never write back a file missing what it had.
+#[test]
+fn updates_racing_a_truncating_writer_lose_no_section() {
+    const UPDATES: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    let sections: Vec<String> = (0..500).map(|idx| format!("s{idx}")).collect();
+    let mut base = String::new();
+    for name in &sections {
+        base += &format!("[{name}]\naws_access_key_id = AKIA{name}\nregion = eu-west-1\n\n");
+    }
+    fs::write(&path, &base).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        thread::spawn(move || {
+            let mut seed = 0x2545_f491_u64;
+            let mut rounds = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let text = fs::read_to_string(&path).unwrap();
+                let mut file = fs::File::create(&path).unwrap(); // O_TRUNC, as open(path, 'w')
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                thread::sleep(Duration::from_micros(seed >> 53));
+                std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+                drop(file);
+                thread::sleep(Duration::from_micros((seed >> 40) % 40_000));
+                rounds += 1;
+            }
+            rounds
+        })
+    };
+    let (mut written, mut lost_refused, mut unstable) = (0, 0, 0);
+    for idx in 0..UPDATES {
+        let result = update(&path, FileKind::Credentials, |doc| {
+            doc.set("mine", "n", &idx.to_string());
+            Ok::<(), Infallible>(())
+        });
+        match result {
+            Ok(_) => written += 1,
+            Err(UpdateError::File(aws_profiles::Error::Lost { .. })) => lost_refused += 1,
+            Err(UpdateError::File(aws_profiles::Error::Unstable { .. })) => unstable += 1,
+            Err(err) => panic!("update {idx}: {err}"),
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rounds = writer.join().unwrap();
+    let doc = aws_profiles::read_document(&path, FileKind::Credentials).unwrap();
+    let lost: Vec<&String> = sections
+        .iter()
+        .filter(|name| !doc.has_profile(name))
+        .collect();
+    eprintln!(
+        "{written} updates written, {lost_refused} refused (file lost something), {unstable} refused (kept changing); {rounds} rewrites by the other writer"
+    );
+    assert!(
+        lost.is_empty(),
+        "{} sections lost, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
+    assert!(written > 0, "no update ever got through");
 }

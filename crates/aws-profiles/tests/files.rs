@@ -2,11 +2,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
 #![cfg(unix)]
 
-use aws_profiles::{Error, FileKind, UpdateError, read_document, update, write_atomic};
+use aws_profiles::{
+    Document, Error, FileKind, Snapshot, UpdateError, WriteOptions, read_document, write_atomic,
+};
 use std::convert::Infallible;
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
+
+/// `aws_profiles::update` with its baseline read just before, as a one-shot command does.
+fn update<E, F>(path: &Path, kind: FileKind, edit: F) -> Result<bool, UpdateError<E>>
+where
+    F: FnMut(&mut Document) -> Result<(), E>,
+{
+    let baseline = Snapshot::read(path, kind)?;
+    aws_profiles::update(&baseline, WriteOptions::default(), edit)
+}
 
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -205,4 +216,190 @@ fn non_utf8_files_are_refused() {
         Err(UpdateError::File(Error::NotUtf8 { .. }))
     ));
     assert_eq!(fs::read(&path).unwrap(), b"[default]\nregion = \xff\n");
+}
+
+#[test]
+fn a_fifo_or_a_device_is_refused_never_read_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("credentials");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Opening a FIFO for reading blocks until a writer comes; a refusal must come at once instead.
+    let err = read_document(&fifo, FileKind::Credentials).unwrap_err();
+    assert!(
+        matches!(&err, Error::NotRegular { what, .. } if what.contains("FIFO")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    assert!(matches!(
+        write_atomic(&fifo, b"[default]\n"),
+        Err(Error::NotRegular { .. })
+    ));
+    // A link to /dev/null (a common way to "disable" a file) is not replaced by a regular file.
+    let link = dir.path().join("config");
+    symlink("/dev/null", &link).unwrap();
+    assert!(matches!(
+        Snapshot::read(&link, FileKind::Config),
+        Err(Error::NotRegular {
+            what: "a character device",
+            ..
+        })
+    ));
+    assert!(matches!(
+        write_atomic(&link, b"[default]\n"),
+        Err(Error::NotRegular { .. })
+    ));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_read_only_file_is_replaced_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    fs::write(&path, "[a]\nk = v\n").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+    let baseline = Snapshot::read(&path, FileKind::Credentials).unwrap();
+    let edit = |doc: &mut Document| {
+        doc.set("a", "k", "changed");
+        Ok::<(), Infallible>(())
+    };
+    let err = aws_profiles::update(&baseline, WriteOptions::default(), edit).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            UpdateError::File(Error::ReadOnly {
+                mode: Some(0o400),
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("read-only (mode 0400)"), "{err}");
+    assert!(
+        baseline.check_writable(WriteOptions::default()).is_err(),
+        "the early check agrees"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "[a]\nk = v\n");
+    assert_eq!(mode(&path), 0o400);
+    // An edit that changes nothing writes nothing, so it is no reason to refuse.
+    assert!(
+        !aws_profiles::update(
+            &baseline,
+            WriteOptions::default(),
+            |_| Ok::<(), Infallible>(())
+        )
+        .unwrap()
+    );
+    let force = WriteOptions {
+        replace_read_only: true,
+    };
+    assert!(aws_profiles::update(&baseline, force, edit).unwrap());
+    assert_eq!(fs::read_to_string(&path).unwrap(), "[a]\nk = changed\n");
+    assert_eq!(mode(&path), 0o600);
+}
+
+/// What a truncating writer (`aws configure set`) can leave for a moment, or for good if it dies mid-write: the
+/// command that read the whole file earlier must not write back the rest.
+#[test]
+fn update_refuses_a_file_that_lost_what_the_baseline_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    let full = "[default]\naws_access_key_id = AKIA\naws_secret_access_key = SECRET\n\n[other]\nregion = r\n";
+    let edit = |doc: &mut Document| {
+        doc.set("default-mfa", "k", "v");
+        Ok::<(), Infallible>(())
+    };
+    for (partial, lost) in [
+        ("", "section [default] is gone"),
+        (
+            "[default]\naws_access_key_id = AKIA\naws_secret_access_key = SECRET\n\n",
+            "section [other] is gone",
+        ),
+        (
+            "[default]\naws_access_key_id = AKIA\n",
+            "key `aws_secret_access_key` of [default] is gone",
+        ),
+        (
+            "[default]\naws_access_key_id = AKIA\naws_secret_access_key = SECRET\n\n[other]\nregion = ",
+            "shrank from 86 to 85 bytes",
+        ),
+        (
+            "[default]\naws_access_key_id = AKIA\naws_secret",
+            "no longer parses",
+        ),
+    ] {
+        fs::write(&path, full).unwrap();
+        let baseline = Snapshot::read(&path, FileKind::Credentials).unwrap();
+        fs::write(&path, partial).unwrap();
+        let err = aws_profiles::update(&baseline, WriteOptions::default(), edit).unwrap_err();
+        assert!(
+            matches!(err, UpdateError::File(Error::Lost { .. })),
+            "{partial:?}: {err:?}"
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.contains(lost) && msg.contains("Nothing written"),
+            "{partial:?}: {msg}"
+        );
+        assert!(!msg.contains("SECRET") && !msg.contains("AKIA"), "{msg}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            partial,
+            "nothing written"
+        );
+    }
+    // A file that only grew or changed values since is edited as usual.
+    fs::write(&path, full).unwrap();
+    let baseline = Snapshot::read(&path, FileKind::Credentials).unwrap();
+    fs::write(
+        &path,
+        full.replace("region = r", "region = eu-west-1") + "[new]\nk = v\n",
+    )
+    .unwrap();
+    assert!(aws_profiles::update(&baseline, WriteOptions::default(), edit).unwrap());
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("region = eu-west-1")
+            && text.contains("[new]")
+            && text.contains("[default-mfa]")
+    );
+}
+
+#[test]
+fn a_file_that_keeps_changing_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config");
+    fs::write(&path, "[default]\n").unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                fs::write(&path, format!("[default]\nn = {n}\n")).unwrap();
+                n += 1;
+                std::thread::sleep(std::time::Duration::from_micros(500));
+            }
+        })
+    };
+    let err = Snapshot::read(&path, FileKind::Config).unwrap_err();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    assert!(matches!(err, Error::Unstable { .. }), "{err:?}");
+    assert!(err.to_string().contains("keeps changing"), "{err}");
 }

@@ -9,10 +9,6 @@ fn config(text: &str) -> Document {
     Document::parse(text, FileKind::Config).unwrap()
 }
 
-fn creds(text: &str) -> Document {
-    Document::parse(text, FileKind::Credentials).unwrap()
-}
-
 /// (text, expected (profile, key, value) lookups; `None` = absent, profile names in order)
 type Case = (
     &'static str,
@@ -268,12 +264,22 @@ fn parse_error_messages_name_file_and_line_but_not_content() {
 
 #[test]
 fn credentials_override_config_per_key() {
-    let config = config(
+    let dir = tempfile::tempdir().unwrap();
+    let paths = aws_profiles::Paths {
+        config: dir.path().join("config"),
+        credentials: dir.path().join("credentials"),
+    };
+    std::fs::write(
+        &paths.config,
         "[default]\nregion = us-east-1\naws_access_key_id = FROMCONFIG\n[profile only-config]\nregion = r\n",
-    );
-    let creds =
-        creds("[default]\naws_access_key_id = FROMCREDS\n[only-creds]\naws_access_key_id = K\n");
-    let set = ProfileSet::from_documents(config, creds);
+    )
+    .unwrap();
+    std::fs::write(
+        &paths.credentials,
+        "[default]\naws_access_key_id = FROMCREDS\n[only-creds]\naws_access_key_id = K\n",
+    )
+    .unwrap();
+    let set = ProfileSet::load(&paths).unwrap();
     assert_eq!(set.get("default", "aws_access_key_id"), Some("FROMCREDS"));
     assert_eq!(set.get("default", "region"), Some("us-east-1"));
     assert_eq!(set.get("only-creds", "aws_access_key_id"), Some("K"));

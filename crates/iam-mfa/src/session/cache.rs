@@ -147,13 +147,57 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The cache of this user, located from the environment.
+    /// The cache of this user, located from the environment, its directory checked (see [`Cache::check_dir`]).
     pub fn from_env() -> Result<Cache, Error> {
-        Cache::locate(|name| {
+        let cache = Cache::locate(|name| {
             std::env::var_os(name)
                 .filter(|value| !value.is_empty())
                 .map(PathBuf::from)
-        })
+        })?;
+        cache.check_dir()?;
+        Ok(cache)
+    }
+
+    /// Refuses an existing cache directory that is not a directory of ours writable only by us: another user who
+    /// can write there could plant a session we would hand out, or a link we would write through. Its mode is not
+    /// fixed silently, since whatever is already inside cannot be trusted. A missing directory is fine (it is
+    /// created 0700 when needed).
+    pub fn check_dir(&self) -> Result<(), Error> {
+        let meta = match fs::metadata(&self.dir) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(err) => {
+                return Err(Error::Cache(format!(
+                    "cannot inspect {}: {err}",
+                    self.dir.display()
+                )));
+            }
+        };
+        let unsafe_dir = |reason: String| Error::UnsafeCacheDir {
+            path: self.dir.clone(),
+            reason,
+        };
+        if !meta.is_dir() {
+            return Err(unsafe_dir("is not a directory".to_owned()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let me = rustix::process::getuid().as_raw();
+            if meta.uid() != me {
+                return Err(unsafe_dir(format!(
+                    "belongs to user id {}, not to you ({me})",
+                    meta.uid()
+                )));
+            }
+            if meta.mode() & 0o022 != 0 {
+                return Err(unsafe_dir(format!(
+                    "is writable by others (mode {:04o})",
+                    meta.mode() & 0o7777
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The cache located with `get` for environment lookups (see the module docs).
@@ -183,12 +227,32 @@ impl Cache {
             .max_by_key(|record| record.session.expiration)
     }
 
-    /// Stores `record` atomically with mode 0600 (and the directory 0700).
+    /// Stores `record` atomically with mode 0600 (and the directory 0700): a temporary file renamed over the cache
+    /// file, so whatever is at that name (even a symbolic link) is replaced, never written through.
     pub fn put(&self, record: &Record) -> Result<(), Error> {
         let path = self.dir.join(record.key().file_name());
         let text = serde_json::to_string(record).map_err(|err| Error::Cache(err.to_string()))?;
-        aws_profiles::write_atomic(&path, text.as_bytes())
-            .map_err(|err| Error::Cache(err.to_string()))
+        let failed = |action: &str, err: std::io::Error| {
+            Error::Cache(format!("cannot {action} {}: {err}", path.display()))
+        };
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&self.dir)
+            .map_err(|err| failed("create the directory of", err))?;
+        self.check_dir()?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".session.")
+            .tempfile_in(&self.dir)
+            .map_err(|err| failed("create a temporary file for", err))?;
+        std::io::Write::write_all(&mut temp, text.as_bytes())
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|err| failed("write", err))?;
+        temp.persist(&path)
+            .map_err(|err| failed("replace", err.error))?;
+        Ok(())
     }
 
     /// Every readable record with its path.
@@ -223,8 +287,22 @@ impl Cache {
     }
 }
 
+/// Reads one cache file; a symbolic link, a FIFO or anything but a regular file counts as absent (opened without
+/// following links and non-blocking, so nothing planted there is read or can hang us).
 fn read(path: &Path) -> Option<Record> {
-    let text = fs::read(path).ok()?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let mut file = options.open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut text).ok()?;
     let record: Record = serde_json::from_slice(&text).ok()?;
     (record.version == VERSION).then_some(record)
 }

@@ -5,11 +5,11 @@
 
 use super::obtain::{SessionArgs, obtain};
 use super::source::MANAGED_KEY;
-use super::{Error, duration, update_file};
+use super::{Error, check_owned, duration, update_file};
 use crate::aws::GlobalArgs;
 use crate::ui::exit::Code;
 use crate::ui::output::{OutputFormat, to_json_line};
-use aws_profiles::{Document, FileKind};
+use aws_profiles::FileKind;
 use serde::Serialize;
 use std::io::Write;
 use time::OffsetDateTime;
@@ -24,6 +24,9 @@ pub struct LoginArgs {
     /// Section to write [default: PROFILE-mfa].
     #[arg(long, value_name = "NAME")]
     target: Option<String>,
+    /// Replace the credentials file even if it is read-only.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Serialize)]
@@ -41,7 +44,13 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         super::source::profile_name(args.session.profile.as_deref(), global.profile.as_deref());
     let target = super::source::target_name(&name, args.target.as_deref())?;
     let path = profiles.paths.credentials.clone();
-    check_writable(profiles.set.credentials(), &target, &path)?;
+    let baseline = profiles.set.snapshot(FileKind::Credentials);
+    check_owned(baseline.document(), &target, &target, &path)?;
+    baseline
+        .check_writable(aws_profiles::WriteOptions {
+            replace_read_only: args.force,
+        })
+        .map_err(Error::from_file)?;
     if profiles
         .set
         .config()
@@ -54,8 +63,8 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
     }
     let obtained = obtain(&args.session, global)?;
     let session = &obtained.record.session;
-    update_file(&path, FileKind::Credentials, |doc| {
-        check_writable(doc, &target, &path)?;
+    update_file(baseline, args.force, |doc| {
+        check_owned(doc, &target, &target, &path)?;
         doc.try_set(&target, "aws_access_key_id", &session.access_key_id)?;
         doc.try_set(&target, "aws_secret_access_key", &session.secret_access_key)?;
         doc.try_set(&target, "aws_session_token", &session.session_token)?;
@@ -64,7 +73,12 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         Ok(())
     })?;
     if let Some(region) = &obtained.source.region {
-        write_region(&profiles.paths.config, &target, region)?;
+        write_region(
+            profiles.set.snapshot(FileKind::Config),
+            args.force,
+            &target,
+            region,
+        )?;
     }
     let left = session.seconds_left(OffsetDateTime::now_utc());
     let report = Report {
@@ -95,8 +109,13 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
 /// Gives `[profile TARGET]` in the config file the source's region: clients reading the session
 /// from the credentials file take the region from the config file only. A section iam-mfa did
 /// not write is left as it is.
-fn write_region(config: &std::path::Path, target: &str, region: &str) -> Result<(), Error> {
-    update_file(config, FileKind::Config, |doc| {
+fn write_region(
+    baseline: &aws_profiles::Snapshot,
+    force: bool,
+    target: &str,
+    region: &str,
+) -> Result<(), Error> {
+    update_file(baseline, force, |doc| {
         if doc.has_profile(target) && doc.get(target, MANAGED_KEY) != Some("true") {
             return Ok(());
         }
@@ -106,16 +125,5 @@ fn write_region(config: &std::path::Path, target: &str, region: &str) -> Result<
         doc.try_set(target, MANAGED_KEY, "true")?;
         Ok(())
     })?;
-    Ok(())
-}
-
-/// Refuses a section that exists without our mark.
-fn check_writable(doc: &Document, target: &str, path: &std::path::Path) -> Result<(), Error> {
-    if doc.has_profile(target) && doc.get(target, MANAGED_KEY) != Some("true") {
-        return Err(Error::NotOwned {
-            section: target.to_owned(),
-            path: path.to_owned(),
-        });
-    }
     Ok(())
 }

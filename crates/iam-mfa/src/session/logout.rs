@@ -1,14 +1,17 @@
 //! `logout`: forget the cached sessions of a profile and remove the section `login` wrote.
 
 use super::cache::Cache;
+use super::lock::{self, Lock};
 use super::source::{MANAGED_KEY, Profiles, profile_name};
-use super::{Error, update_file};
+use super::{Error, check_owned, serial, source, update_file};
 use crate::aws::GlobalArgs;
 use crate::ui::exit::Code;
 use crate::ui::output::{OutputFormat, to_json_line};
-use aws_profiles::FileKind;
+use crate::ui::tty::notice;
+use aws_profiles::{Document, FileKind};
 use serde::Serialize;
 use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct LogoutArgs {
@@ -18,6 +21,9 @@ pub struct LogoutArgs {
     /// Section `login` wrote [default: PROFILE-mfa].
     #[arg(long, value_name = "NAME")]
     target: Option<String>,
+    /// Replace the credentials file even if it is read-only.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Serialize)]
@@ -31,30 +37,34 @@ struct Report {
 pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let name = profile_name(args.profile.as_deref(), global.profile.as_deref());
     let target = args.target.clone().unwrap_or_else(|| format!("{name}-mfa"));
-    let cache = Cache::from_env()?;
-    let mut removed = 0;
-    for (path, record) in cache.records() {
-        if record.profile == name {
-            cache.remove(&path)?;
-            removed += 1;
-        }
-    }
     let profiles = Profiles::load()?;
+    let path = profiles.paths.credentials.clone();
+    let baseline = profiles.set.snapshot(FileKind::Credentials);
+    // A section partly ours (two copies, one hand-written), or ours in a read-only file, is refused before any
+    // session is forgotten.
+    if removable(baseline.document(), &target, &path)? {
+        baseline
+            .check_writable(aws_profiles::WriteOptions {
+                replace_read_only: args.force,
+            })
+            .map_err(Error::from_file)?;
+    }
+    let cache = Cache::from_env()?;
+    let removed = forget_sessions(&cache, &name, &profiles, global)?;
     let mut kept = false;
-    let changed = update_file(&profiles.paths.credentials, FileKind::Credentials, |doc| {
-        if !doc.has_profile(&target) {
-            return Ok(());
-        }
-        if doc.get(&target, MANAGED_KEY) == Some("true") {
+    let changed = update_file(baseline, args.force, |doc| {
+        kept = false;
+        if removable(doc, &target, &path)? {
             doc.remove_profile(&target);
+            doc.end_with_newline();
         } else {
-            kept = true;
+            kept = !doc.profile_copies(&target).is_empty();
         }
         Ok(())
     })?;
     // The region `login` wrote into the config file (a `setup` profile, with its
     // credential_process, stays).
-    update_file(&profiles.paths.config, FileKind::Config, |doc| {
+    update_file(profiles.set.snapshot(FileKind::Config), args.force, |doc| {
         if doc.get(&target, MANAGED_KEY) == Some("true")
             && doc.get(&target, "credential_process").is_none()
         {
@@ -79,10 +89,7 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
                 report.profile
             );
             if changed {
-                text += &format!(
-                    "Removed [{target}] from {}.\n",
-                    profiles.paths.credentials.display()
-                );
+                text += &format!("Removed [{target}] from {}.\n", path.display());
             }
             if kept {
                 text += &format!("Kept [{target}]: iam-mfa did not write it.\n");
@@ -94,4 +101,64 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
         .write_all(text.as_bytes())
         .map_err(Error::Output)?;
     Ok(Code::Success.into())
+}
+
+/// Whether `target` in `doc` is ours to remove: false if absent or entirely hand-written (kept), true if every copy
+/// carries our mark, an error if only some do.
+fn removable(doc: &Document, target: &str, path: &std::path::Path) -> Result<bool, Error> {
+    let copies = doc.profile_copies(target);
+    if !copies
+        .iter()
+        .any(|copy| copy.get(MANAGED_KEY) == Some("true"))
+    {
+        return Ok(false);
+    }
+    check_owned(doc, target, target, path)?;
+    Ok(true)
+}
+
+/// Removes the cached sessions of profile `name`, each under the lock `obtain` holds while it gets a session for
+/// that long-term key, so a `process` or `login` in flight finishes first and its new session is removed too. The
+/// keys are those of the cached sessions and the profile's current key; their lock files are deleted afterwards.
+fn forget_sessions(
+    cache: &Cache,
+    name: &str,
+    profiles: &Profiles,
+    global: &GlobalArgs,
+) -> Result<usize, Error> {
+    let mut lock_paths: Vec<PathBuf> = cache
+        .records()
+        .into_iter()
+        .filter(|(_, record)| record.profile == name)
+        .map(|(_, record)| cache.lock_path(&record.partition, &record.source_access_key_id))
+        .collect();
+    if let Ok(source) = profiles.source(name) {
+        let region = source::region(global.region.as_deref(), &source);
+        let partition = serial::partition(source.mfa_serial.as_deref(), &region);
+        lock_paths.push(cache.lock_path(&partition, &source.access_key_id));
+    }
+    // One order for every logout, so two never wait on each other.
+    lock_paths.sort();
+    lock_paths.dedup();
+    let locks = lock_paths
+        .iter()
+        .map(|path| {
+            lock::acquire(path, lock::DEFAULT_WAIT, || {
+                notice(
+                    "waiting for another iam-mfa process that is getting a session of this profile",
+                )
+            })
+        })
+        .collect::<Result<Vec<Lock>, Error>>()?;
+    let mut removed = 0;
+    for (path, record) in cache.records() {
+        if record.profile == name {
+            cache.remove(&path)?;
+            removed += 1;
+        }
+    }
+    for lock in locks {
+        lock.remove()?;
+    }
+    Ok(removed)
 }

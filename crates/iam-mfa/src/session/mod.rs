@@ -110,12 +110,20 @@ pub enum Error {
         "cannot find a directory for the session cache: set XDG_RUNTIME_DIR, XDG_CACHE_HOME or HOME"
     )]
     NoCacheDir,
+    #[error("the session cache directory {} {reason}; refusing to use it (another user could plant or read sessions there). Check its contents, then remove it or `chmod 700` it", .path.display())]
+    UnsafeCacheDir { path: PathBuf, reason: String },
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
     #[error(transparent)]
     Aws(#[from] AwsError),
-    #[error("section [{section}] in {} was not written by iam-mfa; refusing to overwrite it (choose another --target, or remove it yourself)", .path.display())]
-    NotOwned { section: String, path: PathBuf },
+    #[error("section [{section}] at {}:{line} was not written by iam-mfa; refusing to overwrite or remove it (choose another --target, or edit the file yourself)", .path.display())]
+    NotOwned {
+        section: String,
+        path: PathBuf,
+        line: usize,
+    },
+    #[error("{0}; pass --force to replace it anyway (the result is mode 0600)")]
+    ReadOnly(aws_profiles::Error),
     #[error("{0}")]
     Conflict(String),
     #[error("cannot run `{program}`: {source}")]
@@ -131,8 +139,12 @@ impl Failure for Error {
     fn exit_code(&self) -> u8 {
         let code = match self {
             Error::Profiles(
-                aws_profiles::Error::Parse { .. } | aws_profiles::Error::NotUtf8 { .. },
+                aws_profiles::Error::Parse { .. }
+                | aws_profiles::Error::NotUtf8 { .. }
+                | aws_profiles::Error::NotRegular { .. },
             )
+            | Error::ReadOnly(_)
+            | Error::UnsafeCacheDir { .. }
             | Error::Edit(_)
             | Error::ProfileNotFound { .. }
             | Error::NotASource { .. }
@@ -167,14 +179,51 @@ impl Failure for Error {
     }
 }
 
-/// `update` of a profile file with our error type for the edit.
+/// `aws_profiles::update` of a profile file with our error type for the edit: never writes back less than
+/// `baseline` (the command's first read of the file) held; a read-only file only with `force` (`--force`).
 fn update_file(
-    path: &std::path::Path,
-    kind: aws_profiles::FileKind,
-    edit: impl FnOnce(&mut aws_profiles::Document) -> Result<(), Error>,
+    baseline: &aws_profiles::Snapshot,
+    force: bool,
+    edit: impl FnMut(&mut aws_profiles::Document) -> Result<(), Error>,
 ) -> Result<bool, Error> {
-    aws_profiles::update(path, kind, edit).map_err(|err| match err {
-        aws_profiles::UpdateError::File(err) => Error::Profiles(err),
+    let options = aws_profiles::WriteOptions {
+        replace_read_only: force,
+    };
+    aws_profiles::update(baseline, options, edit).map_err(|err| match err {
+        aws_profiles::UpdateError::File(err) => Error::from_file(err),
         aws_profiles::UpdateError::Edit(err) => err,
     })
+}
+
+impl Error {
+    /// A file error, with the `--force` hint for a read-only file.
+    fn from_file(err: aws_profiles::Error) -> Error {
+        match err {
+            aws_profiles::Error::ReadOnly { .. } => Error::ReadOnly(err),
+            err => Error::Profiles(err),
+        }
+    }
+}
+
+/// Refuses to write section `section` of `doc` (read from `path`) unless every copy of it carries our mark:
+/// with two copies, one hand-written, neither may be overwritten or removed. `header` is the section as written
+/// in the file (`work-mfa`, `profile work-mfa`), for the message.
+fn check_owned(
+    doc: &aws_profiles::Document,
+    section: &str,
+    header: &str,
+    path: &std::path::Path,
+) -> Result<(), Error> {
+    match doc
+        .profile_copies(section)
+        .into_iter()
+        .find(|copy| copy.get(source::MANAGED_KEY) != Some("true"))
+    {
+        Some(copy) => Err(Error::NotOwned {
+            section: header.to_owned(),
+            path: path.to_owned(),
+            line: copy.line(),
+        }),
+        None => Ok(()),
+    }
 }

@@ -3,7 +3,7 @@
 //! and `mfa_serial` in the source profile, so `aws … --profile PROFILE-mfa` just works.
 
 use super::source::{MANAGED_KEY, Profiles, profile_name, target_name};
-use super::{Error, serial, update_file};
+use super::{Error, check_owned, serial, update_file};
 use crate::aws::{self, ClientOptions, GlobalArgs};
 use crate::ui::exit::Code;
 use crate::ui::output::{OutputFormat, to_json_line};
@@ -25,6 +25,9 @@ pub struct SetupArgs {
     /// Profile to configure [default: PROFILE-mfa].
     #[arg(long, value_name = "NAME")]
     target: Option<String>,
+    /// Replace the config file even if it is read-only.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Serialize)]
@@ -43,13 +46,9 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let source = profiles.source(&name)?;
     let target = target_name(&name, args.target.as_deref())?;
     let config_path = profiles.paths.config.clone();
-    let config = profiles.set.config();
-    if config.has_profile(&target) && config.get(&target, MANAGED_KEY) != Some("true") {
-        return Err(Error::NotOwned {
-            section: format!("profile {target}"),
-            path: config_path,
-        });
-    }
+    let baseline = profiles.set.snapshot(FileKind::Config);
+    let header = format!("profile {target}");
+    check_owned(baseline.document(), &target, &header, &config_path)?;
     let command_line = command_line(&current_exe()?, &name)?;
     let mfa_serial = match args.serial.clone().or_else(|| source.mfa_serial.clone()) {
         Some(serial) => {
@@ -59,13 +58,8 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
         None => discover(global, &source)?,
     };
     let region = source.region.clone();
-    let changed = update_file(&config_path, FileKind::Config, |doc| {
-        if doc.has_profile(&target) && doc.get(&target, MANAGED_KEY) != Some("true") {
-            return Err(Error::NotOwned {
-                section: format!("profile {target}"),
-                path: config_path.clone(),
-            });
-        }
+    let changed = update_file(baseline, args.force, |doc| {
+        check_owned(doc, &target, &header, &config_path)?;
         if doc.get(&name, "mfa_serial") != Some(mfa_serial.as_str()) {
             doc.try_set(&name, "mfa_serial", &mfa_serial)?;
         }
