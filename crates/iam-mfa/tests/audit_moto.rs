@@ -218,3 +218,114 @@ async fn the_binary_prints_every_format_fails_on_request_and_prints_no_secret() 
     let bad = sandbox.run(&["--output", "json", "audit", "--fail-on", "severe"]);
     assert_exit(&bad, 2);
 }
+
+/// A loopback IAM stand-in that answers `GetLoginProfile` at once, except for user `slow`
+/// (after 1 s); it counts the calls in flight and how many were answered before `slow`.
+#[derive(Default)]
+struct LoginProfileStub {
+    in_flight: std::sync::atomic::AtomicUsize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
+    answered: std::sync::atomic::AtomicUsize,
+    answered_before_slow: std::sync::atomic::AtomicUsize,
+}
+
+impl LoginProfileStub {
+    /// Serves one connection's requests (keep-alive) until the client closes it.
+    async fn serve(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering::SeqCst;
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let mut stream = BufReader::new(stream);
+        loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if stream.read_line(&mut line).await? == 0 {
+                    return Ok(());
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            stream.read_exact(&mut body).await?;
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let user = body
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("UserName="))
+                .unwrap_or_default()
+                .to_owned();
+            let now = self.in_flight.fetch_add(1, SeqCst) + 1;
+            self.max_in_flight.fetch_max(now, SeqCst);
+            if user == "slow" {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                self.answered_before_slow
+                    .store(self.answered.load(SeqCst), SeqCst);
+            } else {
+                tokio::task::yield_now().await;
+            }
+            self.in_flight.fetch_sub(1, SeqCst);
+            self.answered.fetch_add(1, SeqCst);
+            let xml = format!(
+                "<GetLoginProfileResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetLoginProfileResult><LoginProfile><UserName>{user}</UserName><CreateDate>2026-01-01T00:00:00Z</CreateDate><PasswordResetRequired>true</PasswordResetRequired></LoginProfile></GetLoginProfileResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetLoginProfileResponse>"
+            );
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                xml.len()
+            );
+            stream.get_mut().write_all(head.as_bytes()).await?;
+            stream.get_mut().write_all(xml.as_bytes()).await?;
+        }
+    }
+}
+
+#[tokio::test]
+async fn login_profiles_are_read_as_a_bounded_stream_not_in_batches() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering::SeqCst;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let stub = Arc::new(LoginProfileStub::default());
+    let server = {
+        let stub = Arc::clone(&stub);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let stub = Arc::clone(&stub);
+                tokio::spawn(async move { stub.serve(stream).await });
+            }
+        })
+    };
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            "AKIDSTUB", "stub", None, None, "stub",
+        ))
+        .load()
+        .await;
+    let admin = iam_mfa::admin::context::Admin::new(&config);
+    let users: Vec<String> = std::iter::once("slow".to_owned())
+        .chain((0..39).map(|i| format!("user-{i:02}")))
+        .collect();
+    let profiles = audit::gather::login_profiles(&admin, &users, &|| {})
+        .await
+        .unwrap();
+    server.abort();
+    assert_eq!(profiles.len(), 40);
+    assert!(
+        profiles.keys().map(String::as_str).eq({
+            let mut sorted: Vec<&str> = users.iter().map(String::as_str).collect();
+            sorted.sort_unstable();
+            sorted
+        }),
+        "sorted by user"
+    );
+    // While one call is slow the others go on: all 39 are answered before it.
+    assert_eq!(stub.answered_before_slow.load(SeqCst), 39);
+    let max = stub.max_in_flight.load(SeqCst);
+    assert!((2..=16).contains(&max), "{max} calls in flight at once");
+}
