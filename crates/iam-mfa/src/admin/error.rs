@@ -1,7 +1,8 @@
 //! Errors of the admin commands and the exit codes they end the process with.
 
 use crate::ui::exit::{Code, Failure};
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// An admin command failed. Every variant raised before the first mutating call means that
 /// nothing was changed; the messages say so where it matters to the administrator.
@@ -75,18 +76,28 @@ impl Error {
         }
     }
 
-    /// Builds a mapper from an SDK error of `operation` (e.g. `"iam:ListMFADevices"`).
-    pub fn aws<E>(operation: &'static str) -> impl FnOnce(E) -> Error
+    /// Builds a mapper from an SDK error of `operation` (e.g. `"iam:ListMFADevices"`). Errors
+    /// without an AWS error code (timeouts, unreachable or failing endpoints, requests the SDK
+    /// could not build) get the session commands' classified advice, which never shows the
+    /// request or response body.
+    pub fn aws<E>(operation: &'static str) -> impl FnOnce(SdkError<E, HttpResponse>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        move |error| Error::Aws {
-            operation,
-            code: error.code().map(str::to_owned),
-            message: error
-                .message()
-                .map(str::to_owned)
-                .unwrap_or_else(|| DisplayErrorContext(&error).to_string()),
+        move |error| match error.code() {
+            Some(code) => Error::Aws {
+                operation,
+                code: Some(code.to_owned()),
+                message: error
+                    .message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| DisplayErrorContext(&error).to_string()),
+            },
+            None => Error::Aws {
+                operation,
+                code: None,
+                message: crate::session::classify(operation, &error).advice(),
+            },
         }
     }
 }
