@@ -315,6 +315,14 @@ mod tests {
     }
 
     #[test]
+    fn transport_details_that_would_show_the_request_are_withheld() {
+        let leaky = std::io::Error::other("to request `Request { body: TokenCode=975310 }`");
+        assert!(!context(&leaky).contains("975310"));
+        let plain = std::io::Error::other("connection refused");
+        assert_eq!(context(&plain), "connection refused");
+    }
+
+    #[test]
     fn advice_says_what_to_do() {
         let err = AwsError {
             operation: "sts:GetSessionToken",
