@@ -8,8 +8,9 @@ use crate::ui::output::OutputFormat;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::config::Credentials;
+use aws_credential_types::provider::{error::CredentialsError, future};
 use aws_sdk_sts::config::http::HttpRequest;
+use aws_sdk_sts::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use std::time::Duration;
 
 /// Region used when neither a flag, the environment nor the profile names one. IAM is global
@@ -166,13 +167,48 @@ pub async fn sdk_config_within(options: &ClientOptions, budget: &Budget) -> SdkC
         loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
-    if config.region().is_some() {
-        return config;
+    let checked = config
+        .credentials_provider()
+        .map(|provider| SharedCredentialsProvider::new(Checked(provider)));
+    let has_region = config.region().is_some();
+    let mut builder = config.into_builder();
+    builder.set_credentials_provider(checked);
+    if !has_region {
+        builder.set_region(Region::from_static(FALLBACK_REGION));
     }
-    config
-        .into_builder()
-        .region(Region::from_static(FALLBACK_REGION))
-        .build()
+    builder.build()
+}
+
+/// Credentials from any provider, refused with an error when a field cannot go into an HTTP
+/// header: the SDK would panic while signing (a control character in a key, say).
+#[derive(Debug)]
+struct Checked(SharedCredentialsProvider);
+
+impl ProvideCredentials for Checked {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            let credentials = self.0.provide_credentials().await?;
+            let fields = [
+                ("aws_access_key_id", Some(credentials.access_key_id())),
+                (
+                    "aws_secret_access_key",
+                    Some(credentials.secret_access_key()),
+                ),
+                ("aws_session_token", credentials.session_token()),
+            ];
+            for (key, value) in fields {
+                if let Some(Err(reason)) = value.map(check_credential_text) {
+                    return Err(CredentialsError::invalid_configuration(format!(
+                        "the {key} of the credentials is unusable: {reason} (value not shown)"
+                    )));
+                }
+            }
+            Ok(credentials)
+        })
+    }
 }
 
 impl GlobalArgs {

@@ -452,6 +452,20 @@ fn bad_characters_an_empty_endpoint_and_an_unwritable_stderr_never_panic() {
     let output = sandbox.run(&["--endpoint-url", "", "process", "work", "--code", CODE]);
     assert_exit(&output, 2);
 
+    // Without mfa_serial the admin commands sign with the SDK's default chain: the same key is an
+    // error there too, not the SDK's panic while signing.
+    let credentials = sandbox.read_credentials()
+        + "[plain]\naws_access_key_id = AKIA\u{1}EXAMPLE\naws_secret_access_key = secret\n";
+    sandbox.write_credentials(&credentials);
+    let output = sandbox.run(&["--profile", "plain", "devices"]);
+    assert_exit(&output, 1);
+    let text = stderr(&output);
+    assert!(
+        text.contains("aws_access_key_id") && text.contains("control character"),
+        "{text}"
+    );
+    assert!(!text.contains("EXAMPLE"), "the key is not shown: {text}");
+
     // stderr on /dev/full: the message is lost, the exit code is not.
     let sandbox = Sandbox::with_endpoint(server.endpoint());
     sandbox.add_fake_profile("work");

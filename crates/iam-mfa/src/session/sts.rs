@@ -35,7 +35,8 @@ pub enum AwsErrorKind {
     /// The endpoint failed on its side (HTTP 5xx), or answered with something that is not an AWS
     /// response; usually transient.
     Server,
-    /// The request could not be built from the configuration (endpoint, region).
+    /// The request could not be built or sent from the configuration (credentials, endpoint,
+    /// region).
     Construction,
     /// Anything else.
     Other,
@@ -104,8 +105,8 @@ impl AwsError {
                  --endpoint-url ({detail})"
             ),
             AwsErrorKind::Construction => format!(
-                "the request could not be built; check the region and any endpoint_url, \
-                 AWS_ENDPOINT_URL or --endpoint-url ({detail})"
+                "the request could not be built or sent; check the credentials, the region and any \
+                 endpoint_url, AWS_ENDPOINT_URL or --endpoint-url ({detail})"
             ),
             AwsErrorKind::Other => detail.clone(),
         }
@@ -126,12 +127,9 @@ where
         SdkError::DispatchFailure(failure) if failure.is_io() => {
             (AwsErrorKind::Network, context(err))
         }
-        // The SDK reports an endpoint it cannot apply as a dispatch failure whose message holds
-        // the whole request, MFA code included: say what it means instead.
-        SdkError::DispatchFailure(_) => (
-            AwsErrorKind::Construction,
-            "the SDK could not send the request to the configured endpoint".to_owned(),
-        ),
+        // Among these: an endpoint the SDK cannot apply (its message holds the whole request, MFA
+        // code included, and is withheld) and credentials that cannot sign.
+        SdkError::DispatchFailure(_) => (AwsErrorKind::Construction, context(err)),
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let error = service.err();
@@ -161,10 +159,7 @@ where
                 response.raw().status().as_u16()
             ),
         ),
-        SdkError::ConstructionFailure(_) => (
-            AwsErrorKind::Construction,
-            "the SDK refused the endpoint or a parameter".to_owned(),
-        ),
+        SdkError::ConstructionFailure(_) => (AwsErrorKind::Construction, context(err)),
         _ => (AwsErrorKind::Other, "unexpected SDK error".to_owned()),
     };
     AwsError {
