@@ -6,16 +6,91 @@
 
 use crate::ui::output::OutputFormat;
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::config::Credentials;
+use aws_credential_types::provider::{error::CredentialsError, future};
+use aws_sdk_sts::config::http::HttpRequest;
+use aws_sdk_sts::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use std::time::Duration;
 
 /// Region used when neither a flag, the environment nor the profile names one. IAM is global
 /// and STS answers everywhere, so the tool keeps working for users who never set a region.
 pub const FALLBACK_REGION: &str = "us-east-1";
 
-/// Attempts per request (first try included) for throttling and transient errors.
-const MAX_ATTEMPTS: u32 = 5;
+/// Time limits and retries of the AWS requests of one kind of command. Each request (one API
+/// call, its retries and backoff included) ends within `operation`, answered or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Establishing the TCP (and TLS) connection.
+    pub connect: Duration,
+    /// From sending the request to the response headers.
+    pub read: Duration,
+    /// One attempt, the whole response body included (catches an endpoint trickling bytes).
+    pub attempt: Duration,
+    /// The whole request: every attempt and the backoff between them.
+    pub operation: Duration,
+    /// Attempts per request, the first included, for throttling, 5xx and timeouts.
+    pub attempts: u32,
+    /// Adaptive retries (a client-side rate limiter on top of backoff) for commands that send
+    /// many requests; the session commands send one to three and use standard retries.
+    pub adaptive: bool,
+    /// Backoff before the first retry; it doubles (with jitter) up to `max_backoff`.
+    pub initial_backoff: Duration,
+    /// Longest backoff between two attempts.
+    pub max_backoff: Duration,
+}
+
+/// The session commands (`process`, `login`, `exec`, `env`, `setup`). `process` sends at most
+/// three requests (GetCallerIdentity and ListMFADevices when no serial is configured, then
+/// GetSessionToken), so its network part ends within 3 × 15 s = 45 s, inside the 60 s the Go
+/// SDKs allow a `credential_process`. Four throttled attempts back off at most 0.5 + 1 + 2 s, so
+/// a throttled request ends with AWS's own Throttling error well before the 15 s.
+pub const SESSION: Budget = Budget {
+    connect: Duration::from_secs(3),
+    read: Duration::from_secs(5),
+    attempt: Duration::from_secs(10),
+    operation: Duration::from_secs(15),
+    attempts: 4,
+    adaptive: false,
+    initial_backoff: Duration::from_millis(500),
+    max_backoff: Duration::from_secs(2),
+};
+
+/// The admin, audit and account-check commands: IAM reads can be slow on large accounts and
+/// these commands send many requests, so each request gets 60 s and adaptive retries.
+pub const ADMIN: Budget = Budget {
+    connect: Duration::from_secs(3),
+    read: Duration::from_secs(20),
+    attempt: Duration::from_secs(30),
+    operation: Duration::from_secs(60),
+    attempts: 5,
+    adaptive: true,
+    initial_backoff: Duration::from_millis(200),
+    max_backoff: Duration::from_secs(20),
+};
+
+impl Budget {
+    fn retry_config(&self) -> RetryConfig {
+        let retry = if self.adaptive {
+            RetryConfig::adaptive()
+        } else {
+            RetryConfig::standard()
+        };
+        retry
+            .with_max_attempts(self.attempts)
+            .with_initial_backoff(self.initial_backoff)
+            .with_max_backoff(self.max_backoff)
+    }
+
+    fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .read_timeout(self.read)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
 
 /// Flags shared by every command; they mirror the AWS CLI's.
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -68,13 +143,17 @@ impl ClientOptions {
     }
 }
 
-/// Loads the SDK configuration: standard sources, then the overrides in `options`, adaptive
-/// retries with exponential backoff (throttling included), and a fallback region.
+/// The SDK configuration of the session commands ([`SESSION`] budget).
 pub async fn sdk_config(options: &ClientOptions) -> SdkConfig {
-    let retry = RetryConfig::adaptive()
-        .with_max_attempts(MAX_ATTEMPTS)
-        .with_initial_backoff(Duration::from_millis(200));
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
+    sdk_config_within(options, &SESSION).await
+}
+
+/// Loads the SDK configuration: standard sources, then the overrides in `options`, the timeouts
+/// and retries of `budget` (exponential backoff, throttling included), and a fallback region.
+pub async fn sdk_config_within(options: &ClientOptions, budget: &Budget) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(budget.retry_config())
+        .timeout_config(budget.timeout_config());
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
@@ -88,13 +167,146 @@ pub async fn sdk_config(options: &ClientOptions) -> SdkConfig {
         loader = loader.credentials_provider(credentials.clone());
     }
     let config = loader.load().await;
-    if config.region().is_some() {
-        return config;
+    let checked = config
+        .credentials_provider()
+        .map(|provider| SharedCredentialsProvider::new(Checked(provider)));
+    let has_region = config.region().is_some();
+    let mut builder = config.into_builder();
+    builder.set_credentials_provider(checked);
+    if !has_region {
+        builder.set_region(Region::from_static(FALLBACK_REGION));
     }
-    config
-        .into_builder()
-        .region(Region::from_static(FALLBACK_REGION))
-        .build()
+    builder.build()
+}
+
+/// Credentials from any provider, refused with an error when a field cannot go into an HTTP
+/// header: the SDK would panic while signing (a control character in a key, say).
+#[derive(Debug)]
+struct Checked(SharedCredentialsProvider);
+
+impl ProvideCredentials for Checked {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            let credentials = self.0.provide_credentials().await?;
+            let fields = [
+                ("aws_access_key_id", Some(credentials.access_key_id())),
+                (
+                    "aws_secret_access_key",
+                    Some(credentials.secret_access_key()),
+                ),
+                ("aws_session_token", credentials.session_token()),
+            ];
+            for (key, value) in fields {
+                if let Some(Err(reason)) = value.map(check_credential_text) {
+                    return Err(CredentialsError::invalid_configuration(format!(
+                        "the {key} of the credentials is unusable: {reason} (value not shown)"
+                    )));
+                }
+            }
+            Ok(credentials)
+        })
+    }
+}
+
+impl GlobalArgs {
+    /// Checks the region and endpoint given by flag or environment before anything else runs,
+    /// so a typo is a usage error (exit 2), never a request the SDK cannot build (whose error
+    /// would show the request, MFA code included) nor a panic.
+    pub fn validate(&self) -> Result<(), String> {
+        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let regions = [
+            ("--region", self.region.clone()),
+            ("AWS_REGION", env("AWS_REGION")),
+            ("AWS_DEFAULT_REGION", env("AWS_DEFAULT_REGION")),
+        ];
+        for (origin, region) in regions {
+            if let Some(region) = region {
+                check_region(&region).map_err(|reason| format!("{origin}: {reason}"))?;
+            }
+        }
+        let endpoints = [
+            ("--endpoint-url", self.endpoint_url.clone()),
+            ("AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")),
+            ("AWS_ENDPOINT_URL_STS", env("AWS_ENDPOINT_URL_STS")),
+            ("AWS_ENDPOINT_URL_IAM", env("AWS_ENDPOINT_URL_IAM")),
+        ];
+        for (origin, url) in endpoints {
+            if let Some(url) = url {
+                check_endpoint_url(&url).map_err(|reason| format!("{origin}: {reason}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a region name: lowercase letters, digits and inner `-` (`us-east-1`), as AWS names them.
+pub fn check_region(region: &str) -> Result<(), String> {
+    let valid = !region.is_empty()
+        && region.len() <= 64
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not an AWS region name (lowercase letters, digits and `-`, e.g. us-east-1)",
+            region.escape_debug()
+        ))
+    }
+}
+
+/// Checks an endpoint URL the way the SDK will apply it (so applying it cannot fail later), and
+/// that it is `http://` or `https://` with a host and no query.
+pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let reason = match rest {
+        _ if url.is_empty() => "the URL is empty".to_owned(),
+        None => "it must start with https:// or http://".to_owned(),
+        Some(rest) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            let host_and_port = authority.rsplit('@').next().unwrap_or_default();
+            let host = match host_and_port.strip_prefix('[') {
+                Some(v6) => v6.split(']').next().unwrap_or_default(),
+                None => host_and_port.split(':').next().unwrap_or_default(),
+            };
+            let mut request = HttpRequest::empty();
+            match request.uri_mut().set_endpoint(url) {
+                Err(err) => format!("it is not a valid URL ({err})"),
+                Ok(()) if host.is_empty() => "it has no host name".to_owned(),
+                Ok(()) if url.contains(['?', '#']) => {
+                    "an endpoint URL cannot have a query or fragment".to_owned()
+                }
+                Ok(()) => return Ok(()),
+            }
+        }
+    };
+    Err(format!(
+        "invalid endpoint URL `{}`: {reason}",
+        url.escape_debug()
+    ))
+}
+
+/// Checks that a credential read from a file can go into an HTTP header: not empty, and only
+/// printable ASCII without spaces (what AWS keys, secrets and tokens are made of). The error
+/// names what is wrong, never the value.
+pub fn check_credential_text(value: &str) -> Result<(), &'static str> {
+    if value.is_empty() {
+        Err("it is empty")
+    } else if value.bytes().any(|b| b.is_ascii_control()) {
+        Err("it contains a control character")
+    } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        Err("it contains a space or a non-ASCII character")
+    } else {
+        Ok(())
+    }
 }
 
 /// An IAM client for `config`.
@@ -113,4 +325,65 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_aws_names() {
+        for good in ["us-east-1", "us-gov-west-1", "eu-isoe-west-1", "cn-north-1"] {
+            assert!(check_region(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "us east 1",
+            "US-EAST-1",
+            "us_east_1",
+            "-us",
+            "us-",
+            "us-east-1\n",
+        ] {
+            let err = check_region(bad).unwrap_err();
+            assert!(err.contains("not an AWS region name"), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn endpoint_urls_must_be_http_with_a_host() {
+        for good in [
+            "http://127.0.0.1:5000",
+            "https://sts.us-east-1.amazonaws.com",
+            "http://[::1]:8080/",
+            "https://proxy.example/aws",
+        ] {
+            assert!(check_endpoint_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "not a url",
+            "ftp://x",
+            "http://[::1",
+            "http://",
+            "http://:80",
+            "http:///path",
+            "http://host?x=1",
+            "http://ho st",
+        ] {
+            let err = check_endpoint_url(bad).unwrap_err();
+            assert!(err.contains("invalid endpoint URL"), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn credential_text_is_printable_ascii_and_never_echoed() {
+        assert!(check_credential_text("AKIAIOSFODNN7EXAMPLE").is_ok());
+        assert!(check_credential_text("wJalrXUtnFEMI/K7MDENG+bPxRfiCY=").is_ok());
+        assert_eq!(check_credential_text(""), Err("it is empty"));
+        let reason = check_credential_text("AKIA\u{1}SECRET").unwrap_err();
+        assert!(reason.contains("control character") && !reason.contains("SECRET"));
+        assert!(check_credential_text("AKIA SECRET").is_err());
+        assert!(check_credential_text("AKIAé").is_err());
+    }
 }

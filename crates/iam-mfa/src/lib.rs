@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod audit;
 pub mod aws;
+pub mod core_dumps;
 pub mod doctor;
 pub mod names;
 pub mod policy_cmd;

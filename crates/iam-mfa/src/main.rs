@@ -37,7 +37,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    iam_mfa::core_dumps::disable();
     let cli = Cli::parse();
+    if let Err(message) = cli.global.validate() {
+        Cli::command()
+            .error(clap::error::ErrorKind::InvalidValue, message)
+            .exit();
+    }
     let (name, formats) = match &cli.command {
         Command::Policy { command } => command.formats(),
         Command::Audit(_) => ("audit", &audit::FORMATS[..]),

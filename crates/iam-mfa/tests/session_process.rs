@@ -1,6 +1,7 @@
 //! `process` against moto: credential_process JSON, caching, single flight, recursion guard.
 mod common;
 
+use common::loopback::{self, Reply};
 use common::{Moto, Sandbox, assert_exit, stderr, stdout};
 use std::process::Stdio;
 
@@ -415,4 +416,372 @@ async fn waiters_stay_silent_while_the_lock_holder_asks_for_the_code() {
         "{notices} waiting notices around the prompt: {:?}",
         outputs.iter().map(stderr).collect::<Vec<_>>()
     );
+}
+
+/// The MFA code the loopback tests type (not a substring of the account id in the serial).
+const CODE: &str = "975310";
+
+/// The bound the issue sets for `process`, under the 60 s the Go SDKs give a credential_process.
+const PROCESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(55);
+
+/// RFC 3339 (whole seconds) of now + `seconds`.
+fn rfc3339_in(seconds: i64) -> String {
+    let now = std::time::SystemTime::now();
+    let offset = std::time::Duration::from_secs(seconds.unsigned_abs());
+    let at = if seconds >= 0 {
+        now + offset
+    } else {
+        now - offset
+    };
+    humantime::format_rfc3339_seconds(at).to_string()
+}
+
+/// A loopback STS that hands out a good one-hour session.
+fn good_sts() -> loopback::Server {
+    let xml = loopback::session_xml(
+        "ASIAIOSFODNN7EXAMPLE",
+        "session/secret/EXAMPLEKEY",
+        "FQoGZXIvYXdzEXAMPLETOKEN",
+        &rfc3339_in(3600),
+    );
+    loopback::Server::always(Reply::Answer(200, xml))
+}
+
+/// Runs `process work --code CODE` against `server` and returns its output and duration.
+fn process_against(server: &loopback::Server) -> (std::process::Output, std::time::Duration) {
+    let sandbox = Sandbox::with_endpoint(server.endpoint());
+    sandbox.add_fake_profile("work");
+    let started = std::time::Instant::now();
+    let output = sandbox.run(&["process", "work", "--code", CODE]);
+    (output, started.elapsed())
+}
+
+/// Panics if the MFA code appears anywhere in the output.
+fn assert_code_not_shown(output: &std::process::Output) {
+    let all = stdout(output) + &stderr(output);
+    assert!(!all.contains(CODE), "the MFA code is in the output:\n{all}");
+}
+
+#[test]
+fn process_gives_up_on_a_black_hole_or_a_trickling_endpoint_within_55_s() {
+    let trickle = loopback::session_xml("ASIAX", "secret", "token", &rfc3339_in(3600));
+    let servers = [
+        ("black hole", loopback::Server::always(Reply::Hold)),
+        (
+            "1 byte/s",
+            loopback::Server::always(Reply::Trickle(200, trickle)),
+        ),
+    ];
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = servers
+            .iter()
+            .map(|(name, server)| (name, scope.spawn(|| process_against(server))))
+            .collect();
+        for (name, run) in runs {
+            let (output, elapsed) = run.join().unwrap();
+            eprintln!(
+                "{name}: process exited after {elapsed:?}: {}",
+                stderr(&output)
+            );
+            assert!(elapsed < PROCESS_LIMIT, "{name}: took {elapsed:?}");
+            assert_exit(&output, 1);
+            let text = stderr(&output);
+            assert!(text.contains("timeout"), "{name}: {text}");
+            assert!(text.contains("sts:GetSessionToken"), "{name}: {text}");
+            assert!(stdout(&output).is_empty(), "{name}: nothing on stdout");
+            assert_code_not_shown(&output);
+        }
+    });
+}
+
+#[test]
+fn throttling_and_server_errors_end_within_55_s_with_a_message_that_says_so() {
+    let cases = [
+        (
+            "throttled",
+            Reply::Answer(400, loopback::error_xml("Throttling", "Rate exceeded")),
+            "throttled",
+        ),
+        ("503", Reply::Answer(503, String::new()), "HTTP 503"),
+        (
+            "500 garbage",
+            Reply::Answer(500, "<html>oops".to_owned()),
+            "HTTP 500",
+        ),
+        (
+            "200 garbage",
+            Reply::Answer(200, "}{ not xml".to_owned()),
+            "HTTP 200",
+        ),
+    ];
+    for (name, reply, expected) in cases {
+        let server = loopback::Server::always(reply);
+        let (output, elapsed) = process_against(&server);
+        eprintln!(
+            "{name}: process exited after {elapsed:?} and {} requests: {}",
+            server.requests().len(),
+            stderr(&output)
+        );
+        assert!(elapsed < PROCESS_LIMIT, "{name}: took {elapsed:?}");
+        assert_exit(&output, 1);
+        let text = stderr(&output);
+        assert!(text.contains(expected), "{name}: {text}");
+        if name != "throttled" {
+            assert!(
+                text.contains("server-side") && text.contains(server.endpoint()),
+                "{name}: {text}"
+            );
+            assert!(
+                !text.contains("oops") && !text.contains("not xml"),
+                "{name}: body shown: {text}"
+            );
+        }
+        assert!(
+            server.requests().len() > 1 || name == "200 garbage",
+            "{name}: retried"
+        );
+        assert_code_not_shown(&output);
+    }
+}
+
+#[test]
+fn malformed_endpoint_urls_are_usage_errors_that_never_show_the_request() {
+    let server = good_sts();
+    let sandbox = Sandbox::with_endpoint(server.endpoint());
+    sandbox.add_fake_profile("work");
+    for url in [
+        "http://[::1",
+        "not a url",
+        "ftp://x",
+        "",
+        "http://",
+        "http://:80/",
+    ] {
+        let output = sandbox.run(&["--endpoint-url", url, "process", "work", "--code", CODE]);
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains("invalid endpoint URL"),
+            "{url}: {}",
+            stderr(&output)
+        );
+        assert_code_not_shown(&output);
+        if url.is_empty() {
+            continue; // an empty AWS_ENDPOINT_URL means "not set", as in the SDKs
+        }
+        let output = sandbox
+            .iam_mfa()
+            .args(["process", "work", "--code", CODE])
+            .env("AWS_ENDPOINT_URL", url)
+            .output()
+            .unwrap();
+        assert_exit(&output, 2);
+        assert!(stderr(&output).contains("AWS_ENDPOINT_URL"), "{url}");
+        assert_code_not_shown(&output);
+    }
+    assert!(!sandbox.cache_dir().exists(), "no lock, no cache");
+    assert!(server.requests().is_empty());
+
+    // An endpoint_url in the profile reaches the SDK; its error must not show the request either.
+    let config = sandbox.read_config() + "endpoint_url = http://[::1\n";
+    sandbox.write_config(&config);
+    let output = sandbox
+        .iam_mfa()
+        .args(["--debug", "process", "work", "--code", CODE])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_ne!(output.status.code(), Some(101), "{}", stderr(&output));
+    assert_code_not_shown(&output);
+}
+
+#[test]
+fn bad_characters_an_empty_endpoint_and_an_unwritable_stderr_never_panic() {
+    let server = good_sts();
+    let sandbox = Sandbox::with_endpoint(server.endpoint());
+    sandbox.write_credentials(
+        "[work]\naws_access_key_id = AKIA\u{1}EXAMPLE\naws_secret_access_key = secret\n",
+    );
+    sandbox.write_config(&format!(
+        "[profile work]\nmfa_serial = {}\n",
+        loopback::SERIAL
+    ));
+    let output = sandbox.run(&["process", "work", "--code", CODE]);
+    assert_exit(&output, 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("`work`")
+            && text.contains("aws_access_key_id")
+            && text.contains("control character"),
+        "{text}"
+    );
+    assert!(!text.contains("EXAMPLE"), "the key is not shown: {text}");
+
+    let output = sandbox.run(&["--endpoint-url", "", "process", "work", "--code", CODE]);
+    assert_exit(&output, 2);
+
+    // Without mfa_serial the admin commands sign with the SDK's default chain: the same key is an
+    // error there too, not the SDK's panic while signing.
+    let credentials = sandbox.read_credentials()
+        + "[plain]\naws_access_key_id = AKIA\u{1}EXAMPLE\naws_secret_access_key = secret\n";
+    sandbox.write_credentials(&credentials);
+    let output = sandbox.run(&["--profile", "plain", "devices"]);
+    assert_exit(&output, 1);
+    let text = stderr(&output);
+    assert!(
+        text.contains("aws_access_key_id") && text.contains("control character"),
+        "{text}"
+    );
+    assert!(!text.contains("EXAMPLE"), "the key is not shown: {text}");
+
+    // stderr on /dev/full: the message is lost, the exit code is not.
+    let sandbox = Sandbox::with_endpoint(server.endpoint());
+    sandbox.add_fake_profile("work");
+    for args in [
+        &["process", "work"][..],
+        &["--debug", "process", "work"][..],
+        &["--region", "bad region", "process", "work"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = sandbox.iam_mfa().args(args).stderr(full).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn invalid_regions_are_usage_errors_before_the_lock_and_the_cache() {
+    let server = good_sts();
+    let sandbox = Sandbox::with_endpoint(server.endpoint());
+    sandbox.add_fake_profile("work");
+    for region in ["us east 1", "", "US_EAST_1", "us-east-1\n", "-x"] {
+        let flag = format!("--region={region}");
+        let output = sandbox.run(&[&flag, "process", "work", "--code", CODE]);
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains("not an AWS region name"),
+            "{region:?}: {}",
+            stderr(&output)
+        );
+        if region.is_empty() {
+            continue; // an empty AWS_REGION means "not set", as in the SDKs
+        }
+        let output = sandbox
+            .iam_mfa()
+            .args(["process", "work", "--code", CODE])
+            .env("AWS_REGION", region)
+            .output()
+            .unwrap();
+        assert_exit(&output, 2);
+        assert!(stderr(&output).contains("AWS_REGION"), "{region:?}");
+    }
+    let config = sandbox.read_config() + "region = us east 1\n";
+    sandbox.write_config(&config);
+    let output = sandbox
+        .iam_mfa()
+        .args(["process", "work", "--code", CODE])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("not an AWS region name"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!sandbox.cache_dir().exists(), "cache dir untouched");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn expired_or_empty_credentials_from_the_endpoint_are_refused_and_not_cached() {
+    let good = rfc3339_in(3600);
+    let cases = [
+        (
+            "expired",
+            loopback::session_xml("ASIAX", "s", "t", &rfc3339_in(-60)),
+            "expired",
+        ),
+        (
+            "empty key",
+            loopback::session_xml("", "s", "t", &good),
+            "AccessKeyId",
+        ),
+        (
+            "empty secret",
+            loopback::session_xml("ASIAX", "", "t", &good),
+            "SecretAccessKey",
+        ),
+        (
+            "empty token",
+            loopback::session_xml("ASIAX", "s", "", &good),
+            "SessionToken",
+        ),
+    ];
+    for (name, xml, expected) in cases {
+        let server = loopback::Server::always(Reply::Answer(200, xml));
+        let sandbox = Sandbox::with_endpoint(server.endpoint());
+        sandbox.add_fake_profile("work");
+        let output = sandbox.run(&["process", "work", "--code", CODE]);
+        assert_exit(&output, 1);
+        let text = stderr(&output);
+        assert!(
+            text.contains("unusable credentials") && text.contains(expected),
+            "{name}: {text}"
+        );
+        assert!(stdout(&output).is_empty(), "{name}: nothing handed out");
+        // Nothing was cached: without a code there is no session to fall back on.
+        let again = sandbox.run(&["process", "work"]);
+        assert_exit(&again, 2);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn core_dumps_are_off_while_secrets_are_in_memory() {
+    let server = good_sts();
+    let sandbox = Sandbox::with_endpoint(server.endpoint());
+    // Start iam-mfa with the soft core limit raised as far as it goes (many systems default to 0).
+    const RAISED: &str = "ulimit -S -c \"$(ulimit -H -c)\"; exec \"$@\"";
+    let raised = |args: &[&str]| {
+        sandbox
+            .command("sh")
+            .args(["-c", RAISED, "sh"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let before = raised(&["sh", "-c", "ulimit -c"]);
+    if stdout(&before).trim() == "0" {
+        eprintln!("the hard core limit is 0 here: no process can dump core, nothing to test");
+        return;
+    }
+    let limits = sandbox.home().join("limits.txt");
+    sandbox.add_fake_profile("work");
+    // mfa_process runs after the keys are read: it looks at its parent, iam-mfa.
+    let config = sandbox.read_config()
+        + &format!(
+            "mfa_process = grep 'Max core file size' /proc/$PPID/limits > '{}'; echo {CODE}\n",
+            limits.display()
+        );
+    sandbox.write_config(&config);
+    let output = raised(&[common::IAM_MFA, "process", "work"]);
+    assert_exit(&output, 0);
+    let line = std::fs::read_to_string(&limits).unwrap();
+    let soft = line.split_whitespace().nth(4).unwrap();
+    assert_eq!(soft, "0", "{line}");
+    let output = raised(&[
+        common::IAM_MFA,
+        "exec",
+        "work",
+        "--",
+        "sh",
+        "-c",
+        "ulimit -c",
+    ]);
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).trim(), "0");
 }

@@ -48,7 +48,7 @@ impl Admin {
         if let Some(credentials) = credentials {
             options = options.with_credentials(credentials);
         }
-        Admin::new(&aws::sdk_config(&options).await)
+        Admin::new(&aws::sdk_config_within(&options, &aws::ADMIN).await)
     }
 }
 

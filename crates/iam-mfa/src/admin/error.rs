@@ -81,56 +81,42 @@ impl Error {
         }
     }
 
-    /// Builds a mapper from an SDK error of `operation` (e.g. `"iam:ListMFADevices"`).
+    /// Builds a mapper from an SDK error of `operation` (e.g. `"iam:ListMFADevices"`). Errors
+    /// without an AWS error code (timeouts, unreachable or failing endpoints, requests the SDK
+    /// could not build) get the session commands' classified advice, which never shows the
+    /// request or response body.
     pub fn aws<E>(operation: &'static str) -> impl FnOnce(SdkError<E, HttpResponse>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        move |error| Error::Aws {
-            operation,
-            code: error.code().map(str::to_owned),
-            message: describe(&error),
+        move |error| match error.code() {
+            Some(code) => Error::Aws {
+                operation,
+                code: Some(code.to_owned()),
+                message: describe(code, &error),
+            },
+            None => Error::Aws {
+                operation,
+                code: None,
+                message: crate::session::classify(operation, &error).advice(),
+            },
         }
     }
 }
 
-/// AWS's own message, else one line saying what failed: never the SDK's `Debug` dump of the
+/// AWS's own message, else the error code and HTTP status: never the SDK's `Debug` dump of the
 /// error, request or response (which may run to kilobytes of HTML, or carry request bodies).
-fn describe<E>(error: &SdkError<E, HttpResponse>) -> String
+fn describe<E>(code: &str, error: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     if let Some(message) = error.message().filter(|message| !message.is_empty()) {
         return message.to_owned();
     }
-    let status = error.raw_response().map_or_else(String::new, |response| {
-        format!(" (HTTP {})", response.status().as_u16())
-    });
-    match error {
-        SdkError::TimeoutError(_) => "AWS did not answer in time".to_owned(),
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            "AWS did not answer in time".to_owned()
-        }
-        SdkError::DispatchFailure(_) => format!(
-            "could not reach AWS ({}); check the network, proxy, region and endpoint",
-            innermost(error)
-        ),
-        SdkError::ResponseError(_) => format!("the response could not be read{status}"),
-        SdkError::ServiceError(_) => match error.code() {
-            Some(code) => format!("{code}{status}"),
-            None => format!("an error without an AWS error code{status}"),
-        },
-        _ => "the request could not be built".to_owned(),
+    match error.raw_response() {
+        Some(response) => format!("{code} (HTTP {})", response.status().as_u16()),
+        None => code.to_owned(),
     }
-}
-
-/// The Display of the deepest cause of `error` (e.g. `Connection refused (os error 111)`).
-fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 /// AWS error codes that mean "you may not", whatever the call.

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 pub use cache::Session;
 pub use obtain::{SessionArgs, obtain};
-pub use sts::{AwsError, AwsErrorKind};
+pub use sts::{AwsError, AwsErrorKind, classify};
 
 /// The session commands.
 #[derive(clap::Subcommand, Debug)]

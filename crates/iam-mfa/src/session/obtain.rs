@@ -115,6 +115,7 @@ pub fn obtain(args: &SessionArgs, global: &GlobalArgs) -> Result<Obtained, Error
     let source = profiles.source(&name)?;
     let plan = Plan::new(args, &source)?;
     let region = source::region(global.region.as_deref(), &source);
+    aws::check_region(&region).map_err(|reason| Error::Conflict(format!("region: {reason}")))?;
     let partition = serial::partition(plan.serial.as_deref(), &region);
     let cache = Cache::from_env()?;
     let cached = || match &plan.serial {

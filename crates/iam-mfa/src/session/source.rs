@@ -73,6 +73,17 @@ impl Profiles {
                 reason: not_long_term(name, &get),
             });
         };
+        for (key, value) in [
+            ("aws_access_key_id", &access_key_id),
+            ("aws_secret_access_key", &secret_access_key),
+        ] {
+            crate::aws::check_credential_text(value).map_err(|reason| Error::NotASource {
+                profile: name.to_owned(),
+                reason: format!(
+                    "its {key} is unusable: {reason} (value not shown); retype it (`aws configure --profile {name}`)"
+                ),
+            })?;
+        }
         Ok(Source {
             profile: name.to_owned(),
             access_key_id,

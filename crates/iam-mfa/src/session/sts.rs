@@ -3,7 +3,8 @@
 use super::cache::Session;
 use super::code::Code;
 use aws_config::SdkConfig;
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use time::OffsetDateTime;
 
 /// What went wrong in an AWS call, classified so the message can say what to do next.
@@ -27,8 +28,16 @@ pub enum AwsErrorKind {
     Throttled,
     /// AWS refused a parameter.
     Invalid,
-    /// The endpoint could not be reached or did not answer in time.
+    /// The endpoint could not be reached.
     Network,
+    /// The endpoint accepted the connection but did not answer in time, even after retrying.
+    Timeout,
+    /// The endpoint failed on its side (HTTP 5xx), or answered with something that is not an AWS
+    /// response; usually transient.
+    Server,
+    /// The request could not be built or sent from the configuration (credentials, endpoint,
+    /// region).
+    Construction,
     /// Anything else.
     Other,
 }
@@ -86,33 +95,97 @@ impl AwsError {
             AwsErrorKind::Network => format!(
                 "could not reach AWS; check the network, proxy, region and any AWS_ENDPOINT_URL ({detail})"
             ),
+            AwsErrorKind::Timeout => format!(
+                "network timeout: the endpoint did not answer in time, even after retrying; check the \
+                 network, proxy, region and any AWS_ENDPOINT_URL / --endpoint-url ({detail})"
+            ),
+            AwsErrorKind::Server => format!(
+                "the endpoint returned an error or an unparseable response: a server-side problem, \
+                 usually transient; try again in a minute, and check any AWS_ENDPOINT_URL / \
+                 --endpoint-url ({detail})"
+            ),
+            AwsErrorKind::Construction => format!(
+                "the request could not be built or sent; check the credentials, the region and any \
+                 endpoint_url, AWS_ENDPOINT_URL or --endpoint-url ({detail})"
+            ),
             AwsErrorKind::Other => detail.clone(),
         }
     }
 }
 
-/// Classifies an SDK error from any operation.
-pub fn classify<E, R>(operation: &'static str, err: &SdkError<E, R>) -> AwsError
+/// Classifies an SDK error from any operation. The detail never includes the request (its
+/// body holds the MFA code) nor the response body: only codes, statuses and AWS's message.
+pub fn classify<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     let (kind, detail) = match err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-            (AwsErrorKind::Network, DisplayErrorContext(err).to_string())
+        SdkError::TimeoutError(_) => (AwsErrorKind::Timeout, context(err)),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            (AwsErrorKind::Timeout, context(err))
         }
+        SdkError::DispatchFailure(failure) if failure.is_io() => {
+            (AwsErrorKind::Network, context(err))
+        }
+        // Among these: an endpoint the SDK cannot apply (its message holds the whole request, MFA
+        // code included, and is withheld) and credentials that cannot sign.
+        SdkError::DispatchFailure(_) => (AwsErrorKind::Construction, context(err)),
         SdkError::ServiceError(service) => {
-            let service = service.err();
-            let code = service.code().unwrap_or("Unknown");
-            let message = service.message().unwrap_or_default();
-            (kind_of(code, message), format!("{code}: {message}"))
+            let status = service.raw().status().as_u16();
+            let error = service.err();
+            match error.code() {
+                Some(code) => {
+                    let message = error.message().unwrap_or_default();
+                    let kind = match kind_of(code, message) {
+                        AwsErrorKind::Other if status >= 500 => AwsErrorKind::Server,
+                        kind => kind,
+                    };
+                    (kind, format!("{code}: {message}"))
+                }
+                None if status >= 500 => (
+                    AwsErrorKind::Server,
+                    format!("HTTP {status} with no AWS error code in the body, after retrying"),
+                ),
+                None => (
+                    AwsErrorKind::Server,
+                    format!("HTTP {status} with a body that is not an AWS response"),
+                ),
+            }
         }
-        _ => (AwsErrorKind::Other, DisplayErrorContext(err).to_string()),
+        SdkError::ResponseError(response) => (
+            AwsErrorKind::Server,
+            format!(
+                "HTTP {} with a body that is not a valid AWS response",
+                response.raw().status().as_u16()
+            ),
+        ),
+        SdkError::ConstructionFailure(_) => (AwsErrorKind::Construction, context(err)),
+        _ => (AwsErrorKind::Other, "unexpected SDK error".to_owned()),
     };
     AwsError {
         operation,
         kind,
         detail,
+    }
+}
+
+/// The SDK's description of a transport error: the messages of the error and its causes (not
+/// their `Debug`), withheld if they would show the request (the SDK puts the request's `Debug`,
+/// body included, into some messages).
+fn context(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        text = format!("{text}: {inner}");
+        cause = inner.source();
+    }
+    if ["SdkBody", "TokenCode", "AuthenticationCode", "Request {"]
+        .iter()
+        .any(|marker| text.contains(marker))
+    {
+        "details withheld: the SDK's message would show the request".to_owned()
+    } else {
+        text
     }
 }
 
@@ -132,13 +205,20 @@ fn kind_of(code: &str, message: &str) -> AwsErrorKind {
         "RequestExpired" | "RequestTimeTooSkewed" => AwsErrorKind::ClockSkew,
         "ExpiredToken" | "ExpiredTokenException" => AwsErrorKind::ExpiredToken,
         "AccessDenied" | "AccessDeniedException" => AwsErrorKind::AccessDenied,
-        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => AwsErrorKind::Throttled,
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "SlowDown" => {
+            AwsErrorKind::Throttled
+        }
+        "ServiceUnavailable" | "InternalFailure" | "InternalError" | "ServiceFailure" => {
+            AwsErrorKind::Server
+        }
         "ValidationError" | "InvalidParameterValue" | "MissingParameter" => AwsErrorKind::Invalid,
         _ => AwsErrorKind::Other,
     }
 }
 
-/// Calls GetSessionToken with the long-term credentials in `config`.
+/// Calls GetSessionToken with the long-term credentials in `config`. Credentials that are
+/// empty, cannot go into a header, or are already expired are refused: a misbehaving endpoint
+/// must not make the tool hand out (or cache) a session that cannot work.
 pub async fn get_session_token(
     config: &SdkConfig,
     serial: &str,
@@ -153,23 +233,49 @@ pub async fn get_session_token(
         .duration_seconds(i32::try_from(duration).unwrap_or(i32::MAX))
         .send()
         .await
-        .map_err(|err| classify(operation, &err))?;
-    let malformed = |what: &str| AwsError {
+        .map_err(|err| with_endpoint(classify(operation, &err), config))?;
+    let unusable = |what: String| AwsError {
         operation,
         kind: AwsErrorKind::Other,
-        detail: format!("the response has no {what}"),
+        detail: format!("the endpoint returned unusable credentials: {what}; nothing was cached"),
     };
     let credentials = output
         .credentials()
-        .ok_or_else(|| malformed("credentials"))?;
+        .ok_or_else(|| unusable("the response has no credentials".to_owned()))?;
+    for (field, value) in [
+        ("AccessKeyId", credentials.access_key_id()),
+        ("SecretAccessKey", credentials.secret_access_key()),
+        ("SessionToken", credentials.session_token()),
+    ] {
+        crate::aws::check_credential_text(value)
+            .map_err(|reason| unusable(format!("{field}: {reason}")))?;
+    }
     let expiration = OffsetDateTime::from_unix_timestamp(credentials.expiration().secs())
-        .map_err(|_| malformed("valid expiration"))?;
+        .map_err(|_| unusable("the Expiration is out of range".to_owned()))?;
+    if expiration <= OffsetDateTime::now_utc() {
+        return Err(unusable(format!(
+            "they expired at {} (check the clock, and any AWS_ENDPOINT_URL)",
+            super::cache::rfc3339(expiration)
+        )));
+    }
     Ok(Session {
         access_key_id: credentials.access_key_id().to_owned(),
         secret_access_key: credentials.secret_access_key().to_owned(),
         session_token: credentials.session_token().to_owned(),
         expiration,
     })
+}
+
+/// Names the endpoint override in network and server errors, where it is the likely culprit.
+fn with_endpoint(mut err: AwsError, config: &SdkConfig) -> AwsError {
+    let network = matches!(
+        err.kind,
+        AwsErrorKind::Network | AwsErrorKind::Timeout | AwsErrorKind::Server
+    );
+    if let (true, Some(url)) = (network, config.endpoint_url()) {
+        err.detail = format!("{}; endpoint {url}", err.detail);
+    }
+    err
 }
 
 #[cfg(test)]
@@ -201,6 +307,14 @@ mod tests {
             kind_of("Throttling", "Rate exceeded"),
             AwsErrorKind::Throttled
         );
+    }
+
+    #[test]
+    fn transport_details_that_would_show_the_request_are_withheld() {
+        let leaky = std::io::Error::other("to request `Request { body: TokenCode=975310 }`");
+        assert!(!context(&leaky).contains("975310"));
+        let plain = std::io::Error::other("connection refused");
+        assert_eq!(context(&plain), "connection refused");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The process exit codes (stable, documented in the README) and the final error report.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Exit codes of `iam-mfa`. `exec` ends with its command's status instead (on Unix it becomes
@@ -43,12 +44,18 @@ impl Failure for anyhow::Error {
 }
 
 /// Prints the error (with its causes) to stderr and turns the result into the process exit code.
+/// An unwritable stderr (closed, `2>/dev/full`) loses the message but keeps the exit code.
 pub fn finish<E: Failure>(result: Result<u8, E>) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("iam-mfa: error: {error}");
+            to_stderr(&format!("iam-mfa: error: {error}"));
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// Writes one line to stderr, ignoring failure: `eprintln!` would panic (exit 101) instead.
+pub fn to_stderr(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

@@ -16,7 +16,13 @@ pub fn init(debug: bool) {
         .with_target("aws", LevelFilter::DEBUG)
         .with_default(LevelFilter::INFO);
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                // Its report of a failed write goes to stderr with `eprintln!`, which panics when
+                // stderr is what failed (`2>/dev/full`).
+                .log_internal_errors(false),
+        )
         .with(filter)
         .init();
 }

@@ -70,6 +70,6 @@ impl Tty {
 pub fn notice(message: &str) {
     let shown = Tty::open().and_then(|mut tty| tty.say(message));
     if shown.is_err() {
-        eprintln!("iam-mfa: {message}");
+        super::exit::to_stderr(&format!("iam-mfa: {message}"));
     }
 }

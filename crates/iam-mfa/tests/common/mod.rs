@@ -438,3 +438,243 @@ pub fn runs(program: &str, args: &[&str]) -> bool {
         .status()
         .is_ok_and(|status| status.success())
 }
+
+impl Sandbox {
+    /// An empty sandbox whose commands talk to `endpoint` (e.g. a [`loopback::Server`]).
+    pub fn with_endpoint(endpoint: &str) -> Sandbox {
+        let dir = TempDir::new().expect("sandbox dir");
+        fs::create_dir_all(dir.path().join(".aws")).expect(".aws dir");
+        Sandbox {
+            dir,
+            endpoint: endpoint.to_owned(),
+        }
+    }
+
+    /// Writes source profile `profile` with made-up long-term keys and `mfa_serial` set, for
+    /// tests against a [`loopback::Server`] (which checks no signature).
+    pub fn add_fake_profile(&self, profile: &str) {
+        let credentials = self.read_credentials()
+            + &format!(
+                "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                loopback::ACCESS_KEY_ID,
+                loopback::SECRET_ACCESS_KEY
+            );
+        self.write_credentials(&credentials);
+        let config = self.read_config()
+            + &format!("[profile {profile}]\nmfa_serial = {}\n", loopback::SERIAL);
+        self.write_config(&config);
+    }
+}
+
+/// Loopback HTTP endpoints that misbehave on purpose (never answer, trickle one byte per second,
+/// answer errors or odd credentials), for the timeout and error tests that moto cannot stage.
+/// A server binds 127.0.0.1 port 0, answers each request as its handler says, and stops when
+/// dropped or after [`loopback::LIFETIME`], whichever comes first.
+pub mod loopback {
+    use std::io::{ErrorKind, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::thread::JoinHandle;
+    use std::time::{Duration, Instant};
+
+    /// Longest a server runs, whatever the test does.
+    pub const LIFETIME: Duration = Duration::from_secs(90);
+    /// Long-term keys of [`super::Sandbox::add_fake_profile`].
+    pub const ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    pub const SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    /// `mfa_serial` of [`super::Sandbox::add_fake_profile`].
+    pub const SERIAL: &str = "arn:aws:iam::123456789012:mfa/loopback";
+
+    /// What the server does with one request.
+    #[derive(Clone, Debug)]
+    pub enum Reply {
+        /// Keep the connection open and never answer (a black hole).
+        Hold,
+        /// Send this HTTP status and XML body, then close.
+        Answer(u16, String),
+        /// Send this status and body as a whole HTTP response, one byte per second.
+        Trickle(u16, String),
+    }
+
+    type Handler = dyn Fn(&str) -> Reply + Send + Sync;
+
+    /// A running server; see the module docs.
+    pub struct Server {
+        endpoint: String,
+        stop: Arc<AtomicBool>,
+        requests: Arc<Mutex<Vec<String>>>,
+        accept: Option<JoinHandle<()>>,
+    }
+
+    impl Server {
+        /// Starts a server whose `handler` maps each request body to a [`Reply`].
+        pub fn start(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+            let endpoint = format!("http://{}", listener.local_addr().expect("local address"));
+            let stop = Arc::new(AtomicBool::new(false));
+            let requests = Arc::new(Mutex::new(Vec::new()));
+            let handler: Arc<Handler> = Arc::new(handler);
+            let accept = {
+                let (stop, requests) = (stop.clone(), requests.clone());
+                std::thread::spawn(move || serve(&listener, &handler, &stop, &requests))
+            };
+            Server {
+                endpoint,
+                stop,
+                requests,
+                accept: Some(accept),
+            }
+        }
+
+        /// The same reply to every request.
+        pub fn always(reply: Reply) -> Server {
+            Server::start(move |_| reply.clone())
+        }
+
+        /// Base URL, for `AWS_ENDPOINT_URL`.
+        pub fn endpoint(&self) -> &str {
+            &self.endpoint
+        }
+
+        /// Bodies of the requests received so far.
+        pub fn requests(&self) -> Vec<String> {
+            self.requests.lock().expect("request log").clone()
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            if let Some(accept) = self.accept.take() {
+                let _ = accept.join();
+            }
+        }
+    }
+
+    /// A GetSessionToken answer with these fields (`expiration` in RFC 3339).
+    pub fn session_xml(key: &str, secret: &str, token: &str, expiration: &str) -> String {
+        format!(
+            "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <GetSessionTokenResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
+             <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken>\
+             <Expiration>{expiration}</Expiration></Credentials></GetSessionTokenResult>\
+             <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetSessionTokenResponse>"
+        )
+    }
+
+    /// An AWS query-protocol error body.
+    pub fn error_xml(code: &str, message: &str) -> String {
+        format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>\
+             <Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+             <RequestId>1</RequestId></ErrorResponse>"
+        )
+    }
+
+    fn serve(
+        listener: &TcpListener,
+        handler: &Arc<Handler>,
+        stop: &Arc<AtomicBool>,
+        requests: &Arc<Mutex<Vec<String>>>,
+    ) {
+        let deadline = Instant::now() + LIFETIME;
+        let alive = || !stop.load(Ordering::SeqCst) && Instant::now() < deadline;
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let mut connections = Vec::new();
+        while alive() {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    let (handler, stop, requests) =
+                        (handler.clone(), stop.clone(), requests.clone());
+                    connections.push(std::thread::spawn(move || {
+                        let alive = || !stop.load(Ordering::SeqCst) && Instant::now() < deadline;
+                        connection(stream, &*handler, &alive, &requests);
+                    }));
+                }
+                Err(err) if err.kind() == ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(_) => break,
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        for connection in connections {
+            let _ = connection.join();
+        }
+    }
+
+    fn connection(
+        mut stream: TcpStream,
+        handler: &Handler,
+        alive: &dyn Fn() -> bool,
+        requests: &Mutex<Vec<String>>,
+    ) {
+        let _ = stream.set_nonblocking(false);
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+        let Some(body) = read_request(&mut stream, alive) else {
+            return;
+        };
+        requests.lock().expect("request log").push(body.clone());
+        match handler(&body) {
+            Reply::Hold => {
+                while alive() {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            Reply::Answer(status, body) => {
+                let _ = stream.write_all(response(status, &body).as_bytes());
+            }
+            Reply::Trickle(status, body) => {
+                for byte in response(status, &body).bytes() {
+                    if !alive() || stream.write_all(&[byte]).is_err() {
+                        return;
+                    }
+                    let next = Instant::now() + Duration::from_secs(1);
+                    while alive() && Instant::now() < next {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                }
+            }
+        }
+    }
+
+    fn response(status: u16, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status} Loopback\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    /// Reads one request (headers, then `Content-Length` bytes of body); `None` when the client
+    /// goes away first.
+    fn read_request(stream: &mut TcpStream, alive: &dyn Fn() -> bool) -> Option<String> {
+        let mut data = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while alive() {
+            let text = String::from_utf8_lossy(&data).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    return Some(body.to_owned());
+                }
+            }
+            match stream.read(&mut chunk) {
+                Ok(0) => return None,
+                Ok(n) => data.extend_from_slice(&chunk[..n]),
+                Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+}
