@@ -129,6 +129,14 @@ fn find_from(segment: &[Token], text: &str, from: usize) -> Option<usize> {
 /// token is one character, so its length is known), the others are found leftmost in order,
 /// which is correct because `*` between them can absorb anything.
 fn by_segments(pattern: &str, text: &str) -> bool {
+    // The literal text before the first and after the last special character must open and
+    // close `text`: checked first, without allocating (most long patterns fail here).
+    let special = |c: char| matches!(c, '*' | '?' | '\\');
+    let head = pattern.find(special).map_or(pattern, |i| &pattern[..i]);
+    let tail = pattern.rfind(special).map_or("", |i| &pattern[i + 1..]);
+    if !text.starts_with(head) || !text.ends_with(tail) {
+        return false;
+    }
     let Some(parts) = segments(pattern) else {
         return false;
     };
