@@ -92,8 +92,12 @@ impl Budget {
     }
 }
 
+/// The help heading of the flags shared by every command.
+pub const GLOBAL_HEADING: &str = "Global options";
+
 /// Flags shared by every command; they mirror the AWS CLI's.
 #[derive(clap::Args, Clone, Debug, Default)]
+#[command(next_help_heading = GLOBAL_HEADING)]
 pub struct GlobalArgs {
     /// Named profile to use (default: `AWS_PROFILE`, then `default`).
     #[arg(long, global = true, value_name = "NAME", value_parser = crate::names::parse_profile_name)]
@@ -104,7 +108,8 @@ pub struct GlobalArgs {
     /// Send every AWS request to this endpoint (default: `AWS_ENDPOINT_URL[_<SERVICE>]`).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Output format.
+    /// Output format: text or json; `policy check` also prints sarif, `audit` csv and sarif
+    /// (each command's --help lists its own).
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
     /// Log what happens (never secrets) to stderr.

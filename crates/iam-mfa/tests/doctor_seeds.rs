@@ -535,16 +535,19 @@ fn aws_self_manage_mfa_example_lets_users_list_all_users_without_mfa() {
     assert_eq!(
         ids(&report),
         [
-            (MfaNotEnforced, High),
             (PasswordChangeDenied, High),
+            (MfaConsoleMetadataReadable, Low),
             (PasswordPolicyUnreadable, Low),
             (MfaDeviceNameRestricted, Low),
             (CliSessionDenied, Low),
         ]
     );
+    // Listing users is console metadata (item 23): low, not mfa-not-enforced.
+    assert!(leaks(&report).is_empty());
+    assert_eq!(metadata(&report), ["iam:ListUsers"]);
     assert_eq!(
-        leaks(&report),
-        [(vec![Keys, Temporary], vec!["iam:ListUsers".to_owned()])]
+        finding(&report, MfaConsoleMetadataReadable).evidence[0].states,
+        [Keys, Temporary]
     );
 }
 
@@ -608,11 +611,19 @@ fn bool_in_the_deny_leaks_for_long_term_keys_only() {
             (MfaConditionBool, High),
             (PasswordChangeDenied, High),
             (MfaRemovableWithoutMfa, High),
+            (MfaConsoleMetadataReadable, Low),
             (PasswordPolicyUnreadable, Low),
         ]
     );
     let [(states, actions)] = leaks(&report).try_into().unwrap();
     assert_eq!(states, [Keys]);
+    // The console metadata among the leaks is reported apart, low (item 23).
+    let metadata = metadata(&report);
+    assert!(
+        metadata.contains(&"iam:ListAccessKeys".to_owned()),
+        "{metadata:?}"
+    );
+    assert!(!actions.iter().any(|a| metadata.contains(a)));
     for leaked in [
         "ec2:RunInstances",
         "s3:GetObject",
@@ -648,6 +659,7 @@ fn null_in_the_deny_leaks_for_temporary_credentials_only() {
             (MfaNotEnforced, High),
             (MfaConditionNull, High),
             (MfaRemovableWithoutMfa, High),
+            (MfaConsoleMetadataReadable, Low),
         ]
     );
     let [(states, _)] = leaks(&report).try_into().unwrap();
@@ -1014,5 +1026,105 @@ fn every_fixture_is_documented_and_parses() {
         policies(&[stem]);
         count += 1;
     }
-    assert_eq!(count, 19);
+    assert_eq!(count, 20);
+}
+
+// --- AWS's force-MFA tutorial: the console's security-credentials page before MFA -----------
+
+/// Each `mfa-console-metadata-readable` finding's actions.
+fn metadata(report: &Report) -> Vec<String> {
+    finding(report, MfaConsoleMetadataReadable)
+        .evidence
+        .iter()
+        .map(|e| e.action.clone().unwrap())
+        .collect()
+}
+
+#[test]
+fn aws_tutorial_policy_leaks_only_console_metadata_which_is_low() {
+    let report = Case::new(&["aws-tutorial-force-mfa", POWER_USER]).run();
+    assert_eq!(
+        ids(&report),
+        [
+            (PasswordChangeDenied, High),
+            (MfaConsoleMetadataReadable, Low),
+            (PasswordPolicyUnreadable, Low),
+            (MfaDeviceNameRestricted, Low),
+        ]
+    );
+    assert!(leaks(&report).is_empty(), "no mfa-not-enforced");
+    assert_eq!(
+        metadata(&report),
+        [
+            "iam:GetAccountSummary",
+            "iam:ListAccessKeys",
+            "iam:ListAccountAliases",
+            "iam:ListSSHPublicKeys",
+            "iam:ListUsers",
+        ]
+    );
+    let f = finding(&report, MfaConsoleMetadataReadable);
+    let keys = f
+        .evidence
+        .iter()
+        .find(|e| e.action.as_deref() == Some("iam:ListAccessKeys"))
+        .unwrap();
+    assert_eq!(
+        keys.resource.as_deref(),
+        Some("arn:aws:iam::123456789012:user/alice"),
+        "own user"
+    );
+    assert_eq!(keys.states, [Keys, Temporary]);
+    assert!(
+        f.fix.contains("BlockMostAccessUnlessSignedInWithMFA"),
+        "{}",
+        f.fix
+    );
+}
+
+#[test]
+fn a_mixed_leak_is_high_for_the_rest_and_low_for_the_console_metadata() {
+    // The tutorial with its own-credential Allow widened to every user, and s3:ListAllMyBuckets
+    // exempted from the Deny: listing others' keys and S3 are high; the account metadata low.
+    let text = std::fs::read_to_string(format!("{SEEDS}/aws-tutorial-force-mfa.json")).unwrap();
+    let mut policy: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let statements = policy["Statement"].as_array_mut().unwrap();
+    let own = statements
+        .iter_mut()
+        .find(|s| s["Sid"] == "AllowIndividualUserToSeeAndManageOnlyTheirOwnAccountInformation")
+        .unwrap();
+    own["Resource"] = "arn:aws:iam::*:user/*".into();
+    let deny = statements.last_mut().unwrap();
+    deny["NotAction"]
+        .as_array_mut()
+        .unwrap()
+        .push("s3:ListAllMyBuckets".into());
+    let text = policy.to_string();
+    let mut set = policies(&[POWER_USER]);
+    set.add_document("Tutorial", &text).unwrap();
+    let report = Case::new(&[]).run_on(&set);
+    let [(states, high)] = leaks(&report).try_into().unwrap();
+    assert_eq!(states, [Keys, Temporary]);
+    assert!(high.contains(&"s3:ListAllMyBuckets".to_owned()), "{high:?}");
+    assert!(high.contains(&"iam:ListAccessKeys".to_owned()), "{high:?}");
+    assert!(
+        high.contains(&"iam:ListSSHPublicKeys".to_owned()),
+        "{high:?}"
+    );
+    let others = finding(&report, MfaNotEnforced)
+        .evidence
+        .iter()
+        .find(|e| e.action.as_deref() == Some("iam:ListAccessKeys"))
+        .unwrap();
+    assert!(others.detail.as_deref().unwrap().contains("another user"));
+    assert_eq!(
+        metadata(&report),
+        [
+            "iam:GetAccountSummary",
+            "iam:ListAccountAliases",
+            "iam:ListUsers",
+        ]
+    );
+    assert_eq!(report.findings[0].id, MfaNotEnforced);
+    assert_eq!(report.findings[0].severity, High);
 }

@@ -258,3 +258,231 @@ fn bad_input_is_refused_with_exit_code_2() {
     assert_eq!(code, 2);
     assert!(err.contains("line 2"), "{err}");
 }
+
+#[test]
+fn policy_files_can_be_given_as_positional_arguments() {
+    let force = format!("{FIXTURES}/force-mfa-aws.json");
+    let change = format!("{FIXTURES}/iam-user-change-password.json");
+    let (code, positional) = check_json(&[&force, &change, "--managed", "PowerUserAccess"]);
+    let (same_code, flags) = check_json(&[
+        "--policy",
+        &force,
+        "--policy",
+        &change,
+        "--managed",
+        "PowerUserAccess",
+    ]);
+    assert_eq!(code, same_code);
+    assert_eq!(positional["policies"], flags["policies"]);
+    assert_eq!(positional["findings"], flags["findings"]);
+    assert_eq!(
+        positional["policies"],
+        serde_json::json!([
+            "force-mfa-aws",
+            "iam-user-change-password",
+            "PowerUserAccess"
+        ])
+    );
+    // NAME=FILE as with --policy.
+    let (_, named) = check_json(&[&format!("ForceMFA={force}")]);
+    assert_eq!(named["policies"], serde_json::json!(["ForceMFA"]));
+}
+
+#[test]
+fn an_endless_policy_file_is_refused_at_the_cap() {
+    for args in [
+        &["policy", "check", "/dev/zero"][..],
+        &["policy", "check", "--policy", "/dev/zero"],
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains("/dev/zero is larger than 1048576 bytes, the cap per policy document"),
+            "{err}"
+        );
+    }
+}
+
+/// `--help` of `iam-mfa ARGS`.
+fn help(args: &[&str]) -> String {
+    let mut full = args.to_vec();
+    full.push("--help");
+    let (code, out, err) = run(&full);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+/// The possible values `--help` lists for `--output`.
+fn output_values(help: &str) -> Vec<String> {
+    let at = help.find("--output <FORMAT>").expect("--output in help");
+    let rest = &help[at..];
+    let end = rest[1..].find("\n  -").map_or(rest.len(), |e| e + 1);
+    ["text", "json", "csv", "sarif"]
+        .into_iter()
+        .filter(|f| {
+            let listed = &rest[..end];
+            listed.contains(&format!("- {f}\n")) || listed.contains(&format!("- {f}:"))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn each_command_lists_only_the_output_formats_it_prints() {
+    assert_eq!(
+        output_values(&help(&["policy", "check"])),
+        ["text", "json", "sarif"]
+    );
+    assert_eq!(
+        output_values(&help(&["policy", "simulate"])),
+        ["text", "json"]
+    );
+    assert_eq!(
+        output_values(&help(&["audit"])),
+        ["text", "json", "csv", "sarif"]
+    );
+    assert_eq!(output_values(&help(&["status"])), ["text", "json"]);
+    // Global flags under their own heading, after the command's own options.
+    let check = help(&["policy", "check"]);
+    let global = check
+        .find("Global options:")
+        .expect("a Global options heading");
+    for flag in [
+        "--profile",
+        "--region",
+        "--endpoint-url",
+        "--output",
+        "--debug",
+    ] {
+        let at = check
+            .find(&format!("      {flag}"))
+            .unwrap_or_else(|| panic!("{flag}"));
+        assert!(at > global, "{flag} is under Global options");
+    }
+    assert!(check.find("--fail-on").unwrap() < global);
+    // The value still reaches the command, before or after the subcommand name.
+    let (code, _, err) = run(&[
+        "policy",
+        "check",
+        "--managed",
+        "PowerUserAccess",
+        "--output",
+        "csv",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("csv"), "{err}");
+    let (code, _, err) = run(&[
+        "--output",
+        "csv",
+        "policy",
+        "check",
+        "--managed",
+        "PowerUserAccess",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("prints text, json, sarif"), "{err}");
+    let (code, report) = check_json(&["--managed", "PowerUserAccess"]);
+    assert_eq!(code, 6);
+    assert!(report["findings"].is_array());
+}
+
+#[test]
+fn bash_completions_parse_and_define_the_completion_function() {
+    let (code, script, err) = run(&["completions", "bash"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("iam-mfa.bash");
+    std::fs::write(&path, &script).unwrap();
+    let syntax = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    let defined = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && declare -F _iam__mfa && complete -p iam-mfa",
+            path.display()
+        ))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&defined.stdout);
+    assert!(
+        defined.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&defined.stderr)
+    );
+    assert!(out.contains("-F _iam__mfa iam-mfa"), "{out}");
+    assert!(script.contains("check") && script.contains("--fail-on"));
+    for shell in ["zsh", "fish", "powershell"] {
+        let (code, script, err) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(script.contains("iam-mfa"), "{shell}");
+    }
+}
+
+#[test]
+fn the_man_page_is_roff() {
+    let (code, page, err) = run(&["man"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(page.starts_with(".TH iam-mfa 1"), "{}", &page[..80]);
+    assert!(page.contains("policy"), "lists the subcommands");
+}
+
+/// A policy of `n` statements allowing everything on `resource(i)`, written to `dir/NAME.json`.
+fn many_statements(dir: &Path, name: &str, n: usize, resource: impl Fn(usize) -> String) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"Sid":"S{i}","Effect":"Allow","Action":"*","Resource":"{}"}}"#,
+                resource(i)
+            )
+        })
+        .collect();
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            statements.join(",")
+        ),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn ten_thousand_statements_are_checked_or_refused_at_the_documented_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Identical but for the Sid (10,000 statements fit in the 1 MiB cap only if short): swept
+    // once, and the leak found.
+    let wide = "arn:aws:s3:::bucket/*a*b*".to_owned();
+    let same = many_statements(dir.path(), "same", 10_000, |_| wide.clone());
+    let (code, report) = check_json(&[&same]);
+    assert_eq!(code, 6);
+    let leak = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "mfa-not-enforced")
+        .expect("mfa-not-enforced");
+    let get = leak["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "s3:GetObject")
+        .expect("s3:GetObject leaks");
+    assert_eq!(get["statements"], serde_json::json!(["same#S0"]));
+    // 10,000 distinct statements: refused with the limit named.
+    let distinct = many_statements(dir.path(), "distinct", 10_000, |i| {
+        format!("arn:aws:s3:::bucket-{i}/*")
+    });
+    let (code, out, err) = run(&["policy", "check", &distinct]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("10000 distinct statements") && err.contains("at most 2000"),
+        "{err}"
+    );
+}

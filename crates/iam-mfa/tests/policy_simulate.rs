@@ -252,3 +252,128 @@ fn unknown_action_gets_a_hint() {
     assert_eq!(code, 0);
     assert!(err.contains("did you mean iam:ChangePassword?"), "{err}");
 }
+
+/// Runs `policy simulate ARGS` with `stdin` as raw bytes.
+fn iam_mfa_bytes(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iam-mfa"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    // A writer thread: the child may stop reading (and close its end) before the input ends.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn an_invalid_utf8_line_gets_an_error_line_and_the_run_goes_on() {
+    let mut input = Vec::new();
+    input.extend_from_slice(br#"{"id": "before", "action": "s3:GetObject"}"#);
+    input.push(b'\n');
+    input.extend_from_slice(b"{\"id\": \"latin1\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::caf\xe9\"}\n");
+    input.extend_from_slice(b"\xff\xfe garbage\n");
+    input.extend_from_slice(br#"{"id": "after", "action": "sts:GetCallerIdentity"}"#);
+    input.push(b'\n');
+    let (code, out, err) = iam_mfa_bytes(
+        &[
+            "policy",
+            "simulate",
+            "--policy",
+            &force_mfa(),
+            "--requests",
+            "-",
+        ],
+        &input,
+    );
+    assert_eq!(code, 1, "a line could not be evaluated: {err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0]["id"], "before");
+    assert_eq!(lines[0]["decision"], "explicit_deny");
+    assert_eq!(lines[1]["id"], "latin1", "the id reads unharmed");
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 2: not valid UTF-8"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["id"], serde_json::Value::Null);
+    assert!(lines[2]["error"].as_str().unwrap().contains("line 3"));
+    assert_eq!(lines[3]["id"], "after");
+    assert_eq!(lines[3]["decision"], "allow");
+}
+
+#[test]
+fn an_endless_line_ends_the_run_with_a_clear_cap() {
+    // 5 MiB without a newline: more than the 4 MiB cap per line (as /dev/zero would be).
+    let mut input = br#"{"id": 1, "action": "s3:GetObject"}"#.to_vec();
+    input.push(b'\n');
+    input.extend(std::iter::repeat_n(b'x', 5 << 20));
+    let (code, out, err) = iam_mfa_bytes(
+        &[
+            "policy",
+            "simulate",
+            "--policy",
+            &force_mfa(),
+            "--requests",
+            "-",
+        ],
+        &input,
+    );
+    assert_eq!(code, 2, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0]["id"], 1);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cap per request line")
+    );
+    assert!(
+        err.contains("4194304 bytes") && err.contains("line 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn policy_files_over_the_cap_are_refused_without_reading_them_whole() {
+    // /dev/zero never ends: the cap stops the read.
+    let (code, out, err) = iam_mfa_bytes(
+        &[
+            "policy",
+            "simulate",
+            "--policy",
+            "/dev/zero",
+            "--action",
+            "s3:GetObject",
+        ],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("/dev/zero") && err.contains("cap per policy document"),
+        "{err}"
+    );
+}

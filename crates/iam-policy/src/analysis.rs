@@ -155,7 +155,8 @@ pub struct Grant {
     /// Context keys (beyond the principal's and the state's) the witness request sets; empty
     /// when the action is allowed whatever they are.
     pub extra_context: Vec<(String, ContextValue)>,
-    /// The Allow statements that apply.
+    /// The Allow statements that apply; of statements identical but for their `Sid`, the
+    /// first.
     pub statements: Vec<StatementRef>,
 }
 
@@ -208,17 +209,43 @@ pub fn expand<'c>(
         })
 }
 
-fn action_bits(block: &ActionBlock, catalog: &Catalog) -> Bits {
-    let n = catalog.actions().len();
+/// Statements sharing an Action element (`*`, `s3:*`): its catalog bitset, computed once.
+struct Class {
+    bits: Bits,
+    /// Indices into the analysis's statements, ascending.
+    members: Vec<usize>,
+    /// Whether some member is an Allow.
+    any_allow: bool,
+    /// Whether every member covers all resources.
+    everywhere: bool,
+}
+
+/// The catalog's action names, lowercased (`service:name`), in catalog order.
+fn lower_names(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .actions()
+        .iter()
+        .map(|a| a.full_name().to_ascii_lowercase())
+        .collect()
+}
+
+fn action_bits(block: &ActionBlock, catalog: &Catalog, names: &[String]) -> Bits {
+    let n = names.len();
     let mut words = vec![0u64; n.div_ceil(64)];
-    let mut set = |i: usize| {
-        if let Some(w) = words.get_mut(i / 64) {
-            *w |= 1 << (i % 64);
-        }
-    };
     for pattern in &block.patterns {
-        for id in expand(pattern, catalog) {
-            set(id.0 as usize);
+        // A literal service prefix limits the scan to that service.
+        let range = match pattern.lower.split_once(':') {
+            Some((service, _)) if !service.contains(['*', '?']) => catalog
+                .service_range(service)
+                .map_or(0..0, |r| r.start.index()..r.end.index()),
+            _ => 0..n,
+        };
+        for i in range {
+            if names.get(i).is_some_and(|name| pattern.matches_lower(name))
+                && let Some(w) = words.get_mut(i / 64)
+            {
+                *w |= 1 << (i % 64);
+            }
         }
     }
     if block.negated {
@@ -227,6 +254,21 @@ fn action_bits(block: &ActionBlock, catalog: &Catalog) -> Bits {
         }
     }
     Bits(words)
+}
+
+/// The statements of `set` with each group of statements identical but for their `Sid`
+/// represented by its first, in policy-set order.
+pub fn distinct_statements(set: &PolicySet) -> Vec<(StatementRef, &Statement)> {
+    let mut seen = std::collections::HashSet::new();
+    set.statements()
+        .filter(|(_, st)| {
+            // The parsed elements in full (patterns, templates, typed condition values).
+            seen.insert(format!(
+                "{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+                st.effect, st.actions, st.resources, st.conditions
+            ))
+        })
+        .collect()
 }
 
 /// Whether a resource element covers every resource.
@@ -243,21 +285,55 @@ pub fn sweep(set: &PolicySet, catalog: &Catalog, principal: &Principal, state: M
 /// computed once and shared by every sweep (one per credential state, or per user).
 pub struct Analysis<'a> {
     statements: Vec<(StatementRef, &'a Statement)>,
-    bits: Vec<Bits>,
+    /// Statements grouped by their Action element's bitset, in policy-set order within each.
+    classes: Vec<Class>,
+    /// Per statement, the services whose ARNs it can match ([`services_of`]).
+    services: Vec<Option<Vec<String>>>,
     catalog: &'a Catalog,
 }
 
 impl<'a> Analysis<'a> {
-    /// Prepares `set` for sweeps over `catalog`.
+    /// Prepares `set` for sweeps over `catalog`. Statements identical but for their `Sid`
+    /// decide alike, so only the first of them is swept (a policy repeating one statement
+    /// thousands of times costs what one does).
     pub fn new(set: &'a PolicySet, catalog: &'a Catalog) -> Self {
-        let statements: Vec<(StatementRef, &Statement)> = set.statements().collect();
-        let bits = statements
+        let statements = distinct_statements(set);
+        // Statements often share their Action element (`*`, `s3:*`): expand each once.
+        let names = lower_names(catalog);
+        let mut by_block: HashMap<(bool, Vec<&str>), usize> = HashMap::new();
+        let mut classes: Vec<Class> = Vec::new();
+        for (s, (_, st)) in statements.iter().enumerate() {
+            let key = (
+                st.actions.negated,
+                st.actions
+                    .patterns
+                    .iter()
+                    .map(|p| p.lower.as_str())
+                    .collect(),
+            );
+            let c = *by_block.entry(key).or_insert_with(|| {
+                classes.push(Class {
+                    bits: action_bits(&st.actions, catalog, &names),
+                    members: Vec::new(),
+                    any_allow: false,
+                    everywhere: true,
+                });
+                classes.len() - 1
+            });
+            if let Some(class) = classes.get_mut(c) {
+                class.members.push(s);
+                class.any_allow |= st.effect == Effect::Allow;
+                class.everywhere &= covers_everything(&st.resources);
+            }
+        }
+        let services = statements
             .iter()
-            .map(|(_, st)| action_bits(&st.actions, catalog))
+            .map(|(_, st)| services_of(&st.resources))
             .collect();
         Self {
             statements,
-            bits,
+            classes,
+            services,
             catalog,
         }
     }
@@ -288,56 +364,90 @@ impl<'a> Analysis<'a> {
         let statements = &self.statements;
         let mut base = principal.context();
         state.apply(&mut base);
+        let witnesses = statements
+            .iter()
+            .map(|(_, st)| filled_patterns(st, &base, &principal.account))
+            .collect();
         let sweeper = Sweeper {
             statements,
+            services: &self.services,
+            witnesses,
             base: &base,
             principal,
             state,
         };
-        let is_allow = |s: usize| {
-            statements
-                .get(s)
-                .is_some_and(|(_, st)| st.effect == Effect::Allow)
+        let classes = &self.classes;
+        // The statements of some classes, in policy-set order.
+        let members = |ids: &[usize]| {
+            let mut out: Vec<usize> = ids
+                .iter()
+                .filter_map(|&c| classes.get(c))
+                .flat_map(|c| c.members.iter().copied())
+                .collect();
+            out.sort_unstable();
+            out
         };
-        let everywhere = |s: &usize| {
-            statements
-                .get(*s)
-                .is_some_and(|(_, st)| covers_everything(&st.resources))
-        };
-        let mut memo: HashMap<Vec<usize>, Option<Witness>> = HashMap::new();
+        // Which statements apply (the classes whose bitset holds the action) decides everything
+        // but the resources, and the resources come from the action's ARN templates: actions
+        // alike in both share one decision, so an action costs a lookup per class, not per
+        // statement. Class sets are interned to keep keys small.
+        let mut interned: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut everywhere_memo: HashMap<usize, Option<Witness>> = HashMap::new();
+        let mut template_memo: HashMap<(usize, TemplateKey), Option<Witness>> = HashMap::new();
         let mut first_resources = FirstResources::default();
         let mut allowed = Vec::new();
-        let mut relevant = Vec::new();
+        let mut applying = Vec::new();
         for (index, action) in self.catalog.actions().iter().enumerate() {
-            relevant.clear();
-            relevant.extend(
-                (0..statements.len()).filter(|&s| self.bits.get(s).is_some_and(|b| b.get(index))),
+            applying.clear();
+            applying.extend(
+                classes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.bits.get(index))
+                    .map(|(i, _)| i),
             );
+            let of = |pick: fn(&Class) -> bool| {
+                applying.iter().filter_map(|&c| classes.get(c)).map(pick)
+            };
             // R3: GetCallerIdentity is never denied, so it is decided on its own, not memoised.
             let caller_identity =
                 action.service == "sts" && action.name.eq_ignore_ascii_case("GetCallerIdentity");
-            if !caller_identity && !relevant.iter().any(|&s| is_allow(s)) {
+            if !caller_identity && !of(|c| c.any_allow).any(|a| a) {
                 continue;
             }
-            let witness = if relevant.iter().all(everywhere) && !caller_identity {
-                // Every applicable statement covers all resources: the answer depends only on
-                // which statements apply. Its witness resource is the action's first candidate.
-                let verdict = match memo.get(relevant.as_slice()) {
-                    Some(v) => v.clone(),
-                    None => {
-                        let v = sweeper.decide(&relevant, &action.full_name(), &["*".to_owned()]);
-                        memo.insert(relevant.clone(), v.clone());
-                        v
-                    }
-                };
-                verdict.map(|w| Witness {
-                    resource: first_resources.get(action, principal),
-                    ..w
-                })
-            } else {
+            let witness = if caller_identity {
+                let relevant = members(&applying);
                 let mut all = resource_candidates(action, principal);
                 all.extend(sweeper.pattern_witnesses(&relevant, action));
                 sweeper.decide(&relevant, &action.full_name(), &all)
+            } else {
+                let next = interned.len();
+                let id = *interned.entry(applying.clone()).or_insert(next);
+                if of(|c| c.everywhere).all(|e| e) {
+                    // Every applicable statement covers all resources: the answer depends only
+                    // on which statements apply. Its witness is the action's first candidate.
+                    let verdict = everywhere_memo
+                        .entry(id)
+                        .or_insert_with(|| {
+                            let relevant = members(&applying);
+                            sweeper.decide(&relevant, &action.full_name(), &["*".to_owned()])
+                        })
+                        .clone();
+                    verdict.map(|w| Witness {
+                        resource: first_resources.get(action, principal),
+                        ..w
+                    })
+                } else {
+                    template_memo
+                        .entry((id, template_key(action)))
+                        .or_insert_with(|| {
+                            let relevant = members(&applying);
+                            let mut all = resource_candidates(action, principal);
+                            all.extend(sweeper.pattern_witnesses(&relevant, action));
+                            sweeper.decide(&relevant, &action.full_name(), &all)
+                        })
+                        .clone()
+                }
             };
             if let Some(w) = witness {
                 allowed.push(Grant {
@@ -368,6 +478,19 @@ impl<'a> Analysis<'a> {
     }
 }
 
+/// The identity of an action's ARN templates (address and length of each).
+type TemplateKey = Vec<(usize, usize)>;
+
+/// The identity of an action's ARN templates, which decide its candidate resources. Templates
+/// are slices of the catalog's text: address and length identify one.
+fn template_key(action: &Action) -> TemplateKey {
+    action
+        .resource_types
+        .iter()
+        .map(|rt| (rt.arn_template.as_ptr() as usize, rt.arn_template.len()))
+        .collect()
+}
+
 /// The first resource [`resource_candidates`] would give, without building the others, once
 /// per ARN template: a sweep asks for it for every allowed action, and actions share templates.
 #[derive(Default)]
@@ -396,6 +519,10 @@ struct Witness {
 
 struct Sweeper<'a> {
     statements: &'a [(StatementRef, &'a Statement)],
+    /// Per statement, the services whose ARNs it can match.
+    services: &'a [Option<Vec<String>>],
+    /// Per statement, its Allow patterns resolved with wildcards filled in.
+    witnesses: Vec<Vec<String>>,
     base: &'a Context,
     principal: &'a Principal,
     state: MfaState,
@@ -428,9 +555,13 @@ impl Sweeper<'_> {
             let mut request = Request::new(action, "*", ctx);
             for resource in resources {
                 request.set_resource(resource);
+                let service = arn_service(resource);
                 let mut allows = Vec::new();
                 let mut denied = false;
                 for &s in relevant {
+                    if !self.may_match(s, service.as_deref()) {
+                        continue;
+                    }
                     let Some((at, st)) = self.statement(s) else {
                         continue;
                     };
@@ -508,47 +639,105 @@ impl Sweeper<'_> {
             .iter()
             .map(|rt| template_glob(rt.arn_template, &self.principal.partition))
             .collect();
+        let services: Vec<Option<String>> = templates.iter().map(|t| arn_service(t)).collect();
+        let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for &s in relevant {
-            let Some((_, st)) = self.statement(s) else {
-                continue;
-            };
-            if st.effect != Effect::Allow || st.resources.negated {
+            if !services.iter().any(|svc| self.may_match(s, svc.as_deref())) {
                 continue;
             }
-            for t in &st.resources.patterns {
-                let Some(rendered) = t.resolve(self.base) else {
-                    continue;
-                };
-                let filled = fill_wildcards(&rendered, &self.principal.account);
-                if filled != "*"
-                    && templates.iter().any(|g| arn::resource_matches(g, &filled))
-                    && !out.contains(&filled)
+            for filled in self.witnesses.get(s).into_iter().flatten() {
+                if templates.iter().any(|g| arn::resource_matches(g, filled))
+                    && seen.insert(filled.as_str())
                 {
-                    out.push(filled);
+                    out.push(filled.clone());
                 }
             }
         }
         out
     }
+
+    /// Whether statement `s` can match a resource of `service` (`None`: not a plain ARN, so
+    /// any statement may).
+    fn may_match(&self, s: usize, service: Option<&str>) -> bool {
+        match (service, self.services.get(s)) {
+            (Some(service), Some(Some(services))) => services.iter().any(|x| x == service),
+            _ => true,
+        }
+    }
+}
+
+/// The Allow statement's resource patterns resolved for `base`, wildcards filled in: the
+/// resources that certainly match it (`*` left out: it fits no ARN template).
+fn filled_patterns(st: &Statement, base: &Context, account: &str) -> Vec<String> {
+    if st.effect != Effect::Allow || st.resources.negated {
+        return Vec::new();
+    }
+    st.resources
+        .patterns
+        .iter()
+        .filter_map(|t| t.resolve(base))
+        .map(|rendered| fill_wildcards(&rendered, account))
+        .filter(|filled| filled != "*")
+        .collect()
+}
+
+/// The service component (lowercase) of a resource matched component by component: six
+/// components, the first exactly `arn` (see `arn::resource_matches`). `None` otherwise.
+fn arn_service(resource: &str) -> Option<String> {
+    let mut parts = resource.splitn(6, ':');
+    let (arn, _, service) = (parts.next()?, parts.next()?, parts.next()?);
+    (arn == "arn" && parts.count() == 3).then(|| service.to_ascii_lowercase())
+}
+
+/// The services whose ARNs a `Resource` element can match, when every pattern names its
+/// service literally (`arn:PARTITION:s3:…`, at least four components, no wildcard, variable
+/// or escape in the first three): a pattern compared component by component only matches ARNs
+/// of its service (case-insensitively). `None` (any) for `NotResource`, `*`, and the rest.
+fn services_of(block: &ResourceBlock) -> Option<Vec<String>> {
+    if block.negated {
+        return None;
+    }
+    block
+        .patterns
+        .iter()
+        .map(|t| {
+            let parts: Vec<&str> = t.source().splitn(4, ':').collect();
+            match parts.as_slice() {
+                [arn, partition, service, _]
+                    if arn.eq_ignore_ascii_case("arn")
+                        && [partition, service]
+                            .iter()
+                            .all(|p| !p.contains(['*', '?', '$', '\\'])) =>
+                {
+                    Some(service.to_ascii_lowercase())
+                }
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Replaces unescaped wildcards with concrete text (the account id in the account component).
+/// One pass: linear in the pattern's length, however many wildcards it has.
 fn fill_wildcards(rendered: &str, account: &str) -> String {
     let mut out = String::with_capacity(rendered.len());
     let mut escaped = false;
-    for (i, c) in rendered.char_indices() {
+    let mut component = 0;
+    for c in rendered.chars() {
         match (escaped, c) {
             (true, c) => {
                 out.push(c);
                 escaped = false;
             }
             (false, '\\') => escaped = true,
-            (false, '*' | '?') => {
-                let component = rendered[..i].matches(':').count();
-                out.push_str(if component == 4 { account } else { "x" });
+            (false, '*' | '?') => out.push_str(if component == 4 { account } else { "x" }),
+            (false, c) => {
+                if c == ':' {
+                    component += 1;
+                }
+                out.push(c);
             }
-            (false, c) => out.push(c),
         }
     }
     out

@@ -38,7 +38,7 @@ mod values;
 pub use ast::{Effect, Policy, Statement, Version};
 pub use error::ParseError;
 pub use explain::{ConditionTrace, ElementTrace, Explanation, StatementTrace};
-pub use parse::parse_policy;
+pub use parse::{MAX_DOCUMENT_BYTES, parse_policy};
 pub use policy_set::{Decision, NamedPolicy, Outcome, PolicySet, StatementRef};
 pub use request::{Context, ContextValue, Request};
 pub use template::Template;

@@ -20,8 +20,20 @@ use crate::operator::{Family, Operator};
 use crate::template::{Render, Template};
 use crate::values;
 
-/// Parses an identity policy document.
+/// The largest policy document accepted, in bytes: 1 MiB. AWS caps identity policies far lower
+/// (6,144 characters for a managed policy, 2,048–10,240 for an inline one), so the cap loses
+/// nothing real and bounds the memory and time an adversarial document can cost.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+/// Parses an identity policy document (at most [`MAX_DOCUMENT_BYTES`]).
 pub fn parse_policy(text: &str) -> Result<Policy, ParseError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(ParseError::without_position(format!(
+            "the policy document has {} bytes, more than the cap of {} (1 MiB; AWS allows at most 10,240 characters)",
+            text.len(),
+            MAX_DOCUMENT_BYTES
+        )));
+    }
     let version = peek_version(text)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let policy = PolicySeed { version }

@@ -25,8 +25,8 @@ pub fn document(file: Option<&Path>, intent: &Intent, partition: &str) -> Result
         return serde_json::to_string_pretty(&policy)
             .map_err(|e| Error::Usage(format!("generated policy: {e}")));
     };
-    let document = std::fs::read_to_string(path)
-        .map_err(|error| Error::Usage(format!("cannot read {}: {error}", path.display())))?;
+    let document = crate::policy_cmd::sources::read(path)
+        .map_err(|error| Error::Usage(format!("{error:#}")))?;
     iam_policy::parse_policy(&document)
         .map_err(|error| Error::Usage(format!("{}: {error}", path.display())))?;
     Ok(document)

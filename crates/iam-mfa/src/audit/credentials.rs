@@ -49,6 +49,7 @@ impl Facts<'_> {
     pub(super) fn relevant(&self, id: FindingId) -> bool {
         match id {
             FindingId::MfaNotEnforced
+            | FindingId::MfaConsoleMetadataReadable
             | FindingId::MfaConditionBool
             | FindingId::MfaConditionNull
             | FindingId::MfaRemovableWithoutMfa => self.acts_without_mfa(),

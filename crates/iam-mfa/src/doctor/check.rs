@@ -24,6 +24,23 @@ pub struct Input<'a> {
     pub intent: &'a Intent,
 }
 
+/// The most distinct statements (statements identical but for their `Sid` count once) a check
+/// sweeps. AWS's size caps allow about 220 statements in one policy (10,240 characters) and a
+/// few thousand across every policy one user can have; real sets have tens.
+pub const MAX_STATEMENTS: usize = 2_000;
+
+/// Refuses a set with more than [`MAX_STATEMENTS`] distinct statements: the sweep's cost grows
+/// with statements × catalog actions, so an adversarial set would run for minutes.
+pub fn sweep_limit(set: &PolicySet) -> Result<(), String> {
+    let n = iam_policy::analysis::distinct_statements(set).len();
+    if n > MAX_STATEMENTS {
+        return Err(format!(
+            "the policies have {n} distinct statements; policy check handles at most {MAX_STATEMENTS} (AWS's size caps allow about 220 in one policy)"
+        ));
+    }
+    Ok(())
+}
+
 /// Checks `input` against `catalog`: findings most severe first, then in id order.
 pub fn check(input: Input<'_>, catalog: &Catalog) -> Report {
     let sweeps = Sweeps::run(input.set, catalog, input.principal);

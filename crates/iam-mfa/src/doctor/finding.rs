@@ -40,6 +40,10 @@ pub enum FindingId {
     /// Actions other than MFA self-service are allowed without MFA.
     #[serde(rename = "mfa-not-enforced")]
     MfaNotEnforced,
+    /// Only the IAM metadata the console's security-credentials page reads is allowed without
+    /// MFA (AWS's tutorial policies do so on purpose).
+    #[serde(rename = "mfa-console-metadata-readable")]
+    MfaConsoleMetadataReadable,
     /// A `Bool` (or `BoolIfExists` in an Allow) MFA condition lets long-term keys through.
     #[serde(rename = "mfa-condition-bool")]
     MfaConditionBool,
@@ -98,8 +102,9 @@ pub enum FindingId {
 
 impl FindingId {
     /// Every id, in the order reports list them.
-    pub const ALL: [FindingId; 19] = [
+    pub const ALL: [FindingId; 20] = [
         Self::MfaNotEnforced,
+        Self::MfaConsoleMetadataReadable,
         Self::MfaConditionBool,
         Self::MfaConditionNull,
         Self::FirstLoginLockout,
@@ -124,6 +129,7 @@ impl FindingId {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MfaNotEnforced => "mfa-not-enforced",
+            Self::MfaConsoleMetadataReadable => "mfa-console-metadata-readable",
             Self::MfaConditionBool => "mfa-condition-bool",
             Self::MfaConditionNull => "mfa-condition-null",
             Self::PasswordChangeDenied => "password-change-denied",
@@ -152,7 +158,9 @@ impl FindingId {
             Self::FirstLoginLockout | Self::RootWithoutMfa => Severity::Critical,
             Self::ConsoleUserWithoutMfa => Severity::High,
             Self::RootVirtualMfa | Self::PolicyUnparsable => Severity::Medium,
-            Self::AccessKeysWithoutMfa | Self::OrphanedMfaDevice => Severity::Low,
+            Self::AccessKeysWithoutMfa
+            | Self::OrphanedMfaDevice
+            | Self::MfaConsoleMetadataReadable => Severity::Low,
             Self::MfaNotEnforced
             | Self::MfaConditionBool
             | Self::MfaConditionNull
@@ -171,6 +179,9 @@ impl FindingId {
     pub fn summary(self) -> &'static str {
         match self {
             Self::MfaNotEnforced => "Actions other than MFA self-service are allowed without MFA",
+            Self::MfaConsoleMetadataReadable => {
+                "Only IAM metadata the console's security-credentials page reads (account summary and aliases, user list, the user's own credential ids) is allowed without MFA"
+            }
             Self::MfaConditionBool => {
                 "An MFA condition uses Bool where BoolIfExists is needed (or the reverse in an Allow), letting long-term access keys through"
             }

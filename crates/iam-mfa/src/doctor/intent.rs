@@ -87,3 +87,39 @@ pub fn is_self_service(action: &str) -> bool {
     .chain(OWN_USER_MFA)
     .any(|a| a.eq_ignore_ascii_case(action))
 }
+
+/// IAM metadata of the account that the console's "Security credentials" page reads before the
+/// user has MFA, which AWS's tutorial force-MFA policies therefore allow without MFA on purpose.
+/// Each is a List or Read action on `Resource: "*"`; none reveals a secret.
+pub const CONSOLE_ACCOUNT_METADATA: [&str; 3] = [
+    "iam:GetAccountSummary",
+    "iam:ListAccountAliases",
+    "iam:ListUsers",
+];
+
+/// Metadata of the user's own credentials that the same page lists (key ids and last use,
+/// public SSH keys, signing certificates, service-specific credential ids, whether a console
+/// password exists): List or Read actions, harmless only on the user itself.
+pub const CONSOLE_OWN_METADATA: [&str; 7] = [
+    "iam:GetAccessKeyLastUsed",
+    "iam:GetLoginProfile",
+    "iam:GetSSHPublicKey",
+    "iam:ListAccessKeys",
+    "iam:ListSSHPublicKeys",
+    "iam:ListServiceSpecificCredentials",
+    "iam:ListSigningCertificates",
+];
+
+/// Whether `action` is console metadata: account metadata, or (`Some(true)`) metadata of the
+/// user's own credentials, which is console metadata only on the user itself. `None` for
+/// anything else.
+pub fn console_metadata(action: &str) -> Option<bool> {
+    let is = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
+    if is(&CONSOLE_ACCOUNT_METADATA) {
+        Some(false)
+    } else if is(&CONSOLE_OWN_METADATA) {
+        Some(true)
+    } else {
+        None
+    }
+}

@@ -1,10 +1,11 @@
 //! `mfa-not-enforced`: every catalog action a user may perform without MFA, found by the
 //! exhaustive sweep of `iam_policy::analysis` in both credential states that lack MFA, minus
-//! the intended self-service on the user itself.
+//! the intended self-service on the user itself; the IAM metadata the console reads before MFA
+//! is reported apart, as `mfa-console-metadata-readable` (low).
 
 use std::collections::BTreeMap;
 
-use iam_catalog::{Action, ActionId, Catalog};
+use iam_catalog::{AccessLevel, Action, ActionId, Catalog};
 use iam_policy::analysis::{
     Analysis, MfaState, Principal, Sweep, request_for, resource_candidates,
 };
@@ -46,17 +47,30 @@ impl Sweeps {
 /// Stands for "actions AWS has not released yet" in evidence.
 pub const FUTURE_ACTIONS: &str = "(any action not in the catalog, including future ones)";
 
+/// What kind of leak an action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// An action that should need MFA.
+    Plain,
+    /// An action harmless on the user itself (self-service, own credential metadata) that is
+    /// allowed on another user.
+    OnOthers,
+    /// IAM metadata the console reads before MFA ([`intent::console_metadata`]).
+    Metadata,
+}
+
 /// A leak: one action allowed without MFA in some states.
 struct Leak {
     resource: String,
     statements: Vec<String>,
     states: Vec<MfaState>,
-    /// Whether the action is self-service, so the leak is its use on another user.
-    on_others: bool,
+    kind: Kind,
 }
 
-/// The `mfa-not-enforced` findings: one per combination of states that leak (long-term keys
-/// only, temporary credentials only, both), each listing every leaking action.
+/// The findings on what is allowed without MFA: `mfa-not-enforced` (high), one per combination
+/// of states that leak (long-term keys only, temporary credentials only, both), each listing
+/// every leaking action; and `mfa-console-metadata-readable` (low) for the console metadata
+/// among them.
 pub fn leaks(
     set: &PolicySet,
     catalog: &Catalog,
@@ -73,6 +87,18 @@ pub fn leaks(
         .iter()
         .map(|p| ActionPattern::new(p))
         .collect();
+    // An allowed request of `action` on another user (other users' ARNs, every resource an
+    // Allow names for the action, and the sweep's witness), with its deciding statements.
+    let on_others = |action: &Action, name: &str, witness: &str, state: MfaState| {
+        std::iter::once(witness.to_owned())
+            .chain(resource_candidates(action, &other))
+            .chain(named_resources(set, name, principal))
+            .filter(|r| names_someone_else(r, principal) && fits(action, r))
+            .find_map(|r| {
+                let d = set.evaluate(&request_for(principal, state, name, &r));
+                (d.outcome == Outcome::Allow).then(|| (r, labels(set, &d.statements)))
+            })
+    };
     let mut by_action: BTreeMap<Option<ActionId>, Leak> = BTreeMap::new();
     for sweep in sweeps
         .sweeps
@@ -85,24 +111,27 @@ pub fn leaks(
             if exempt.iter().any(|p| p.matches(&name)) {
                 continue;
             }
-            let found = if !intent::is_self_service(&name) {
-                Some((grant.resource.clone(), labels(set, &grant.statements)))
-            } else if action.is_wildcard_only() || name.eq_ignore_ascii_case(intent::CREATE_DEVICE)
-            {
-                None
-            } else {
-                // Self-service on oneself is intended; on another user it is a leak: try the
-                // witness, other users' ARNs and every resource an Allow names for the action.
-                std::iter::once(grant.resource.clone())
-                    .chain(resource_candidates(action, &other))
-                    .chain(named_resources(set, &name, principal))
-                    .filter(|r| names_someone_else(r, principal) && fits(action, r))
-                    .find_map(|r| {
-                        let d = set.evaluate(&request_for(principal, sweep.state, &name, &r));
-                        (d.outcome == Outcome::Allow).then(|| (r, labels(set, &d.statements)))
-                    })
+            let witness = || (grant.resource.clone(), labels(set, &grant.statements));
+            let reads = matches!(action.access_level, AccessLevel::List | AccessLevel::Read);
+            let found = match intent::console_metadata(&name).filter(|_| reads) {
+                Some(false) => Some((witness(), Kind::Metadata)),
+                Some(true) => Some(
+                    match on_others(action, &name, &grant.resource, sweep.state) {
+                        Some(found) => (found, Kind::OnOthers),
+                        None => (witness(), Kind::Metadata),
+                    },
+                ),
+                None if !intent::is_self_service(&name) => Some((witness(), Kind::Plain)),
+                None if action.is_wildcard_only()
+                    || name.eq_ignore_ascii_case(intent::CREATE_DEVICE) =>
+                {
+                    None
+                }
+                // Self-service on oneself is intended; on another user it is a leak.
+                None => on_others(action, &name, &grant.resource, sweep.state)
+                    .map(|found| (found, Kind::OnOthers)),
             };
-            let Some((resource, statements)) = found else {
+            let Some(((resource, statements), kind)) = found else {
                 continue;
             };
             by_action
@@ -111,7 +140,7 @@ pub fn leaks(
                     resource,
                     statements,
                     states: Vec::new(),
-                    on_others: intent::is_self_service(&name),
+                    kind,
                 })
                 .states
                 .push(sweep.state);
@@ -123,41 +152,76 @@ pub fn leaks(
                     resource: "*".to_owned(),
                     statements: labels(set, &sweep.future_actions),
                     states: Vec::new(),
-                    on_others: false,
+                    kind: Kind::Plain,
                 })
                 .states
                 .push(sweep.state);
         }
     }
     let mut groups: BTreeMap<Vec<MfaState>, Vec<Evidence>> = BTreeMap::new();
+    let mut metadata = Vec::new();
     for (id, leak) in by_action {
         let action = id.map_or(FUTURE_ACTIONS.to_owned(), |id| {
             catalog.action(id).full_name()
         });
-        groups
-            .entry(leak.states.clone())
-            .or_default()
-            .push(Evidence {
-                action: Some(action),
-                resource: Some(leak.resource),
-                states: leak.states,
-                decision: Some(Outcome::Allow),
-                statements: leak.statements,
-                detail: leak.on_others.then(|| SELF_SERVICE_ON_OTHERS.to_owned()),
-            });
+        let evidence = Evidence {
+            action: Some(action),
+            resource: Some(leak.resource),
+            states: leak.states.clone(),
+            decision: Some(Outcome::Allow),
+            statements: leak.statements,
+            detail: (leak.kind == Kind::OnOthers).then(|| ON_OTHERS.to_owned()),
+        };
+        if leak.kind == Kind::Metadata {
+            metadata.push(evidence);
+        } else {
+            groups.entry(leak.states).or_default().push(evidence);
+        }
     }
     let mfa_denies = mfa_denies(set);
     // Both states first: that is the policy set with no MFA enforcement at all.
     let mut groups: Vec<(Vec<MfaState>, Vec<Evidence>)> = groups.into_iter().collect();
     groups.sort_by_key(|(states, _)| std::cmp::Reverse(states.len()));
-    groups
+    let mut out: Vec<Finding> = groups
         .into_iter()
         .map(|(states, evidence)| finding(&states, evidence, &mfa_denies))
-        .collect()
+        .collect();
+    if !metadata.is_empty() {
+        out.push(metadata_finding(metadata, &mfa_denies));
+    }
+    out
 }
 
-/// The detail of a leak of a self-service action: its use on another user.
-const SELF_SERVICE_ON_OTHERS: &str = "self-service on the user itself, but allowed on another user: scope the statements to arn:aws:iam::*:user/${aws:username} and arn:aws:iam::*:user/*/${aws:username}";
+/// The detail of a leak of an action harmless on oneself: its use on another user.
+const ON_OTHERS: &str = "allowed on the user itself by design, but also on another user: scope the statements to arn:aws:iam::*:user/${aws:username} and arn:aws:iam::*:user/*/${aws:username}";
+
+/// The `mfa-console-metadata-readable` finding for the console metadata allowed without MFA.
+fn metadata_finding(evidence: Vec<Evidence>, mfa_denies: &[String]) -> Finding {
+    let actions: Vec<&str> = evidence
+        .iter()
+        .filter_map(|e| e.action.as_deref())
+        .collect();
+    let how = if mfa_denies.is_empty() {
+        "allow them only with {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}}".to_owned()
+    } else {
+        format!(
+            "remove them from the NotAction of the MFA Deny ({})",
+            mfa_denies.join(", ")
+        )
+    };
+    Finding {
+        id: FindingId::MfaConsoleMetadataReadable,
+        severity: Severity::Low,
+        message: format!(
+            "{} IAM metadata action{} that the console's security-credentials page reads can be performed without MFA: {}. AWS's tutorial force-MFA policies allow them on purpose; they show user names, the account alias and summary, and the ids of the user's own credentials, no secret and nothing of another user's credentials.",
+            actions.len(),
+            if actions.len() == 1 { "" } else { "s" },
+            actions.join(", ")
+        ),
+        evidence,
+        fix: format!("Nothing to do if that page is meant to work before MFA; otherwise {how}."),
+    }
+}
 
 /// The resources the Allow statements for `action` name, as concrete ARNs: `${aws:username}`
 /// resolved, wildcards filled in (the account component with the user's account).

@@ -12,7 +12,7 @@ mod leaks;
 mod lint;
 pub mod self_service;
 
-pub use check::{Input, check};
+pub use check::{Input, MAX_STATEMENTS, check, sweep_limit};
 pub use finding::{Evidence, Finding, FindingId, Report, Severity};
 pub use generate::{Options, force_mfa_policy};
 pub use intent::Intent;

@@ -109,7 +109,11 @@ impl Probe<'_> {
     /// Why nothing allows `action` on the resource: no Allow names the action, or the Allows
     /// that do name other resources (an `account-id` placeholder, a path the user lacks).
     fn why_not(&self, action: &str) -> String {
-        let elsewhere: Vec<String> = allows_of(self.set, action)
+        /// Statements named in the detail; more are counted.
+        const SHOWN: usize = 5;
+        let more = allows_of(self.set, action).count().saturating_sub(SHOWN);
+        let mut elsewhere: Vec<String> = allows_of(self.set, action)
+            .take(SHOWN)
             .map(|(at, st)| {
                 let resources: Vec<&str> =
                     st.resources.patterns.iter().map(|t| t.source()).collect();
@@ -125,6 +129,9 @@ impl Probe<'_> {
                 )
             })
             .collect();
+        if more > 0 {
+            elsewhere.push(format!("and {more} more"));
+        }
         if elsewhere.is_empty() {
             "no statement allows it".to_owned()
         } else {

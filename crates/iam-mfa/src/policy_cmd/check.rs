@@ -22,6 +22,10 @@ use crate::ui::{findings, sarif, style};
 /// `policy check` flags.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Identity policy files to check: `FILE` (named by its file stem) or `NAME=FILE`, as with
+    /// --policy.
+    #[arg(value_name = "[NAME=]FILE")]
+    pub files: Vec<String>,
     #[command(flatten)]
     pub policies: PolicyArgs,
     /// Check an existing IAM user: its inline and attached policies and those of its groups,
@@ -107,6 +111,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Error> {
     // Inflating the catalog takes as long as reading the policies: do both at once.
     let catalog = std::thread::spawn(iam_catalog::catalog);
     let subject = subject(args, global)?;
+    doctor::sweep_limit(&subject.set).map_err(|e| Error::usage(anyhow!(e)))?;
     let catalog = catalog
         .join()
         .map_err(|_| Error::failure(anyhow!("loading the action catalog failed")))?;
@@ -146,9 +151,19 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Error> {
         (None, Some(group)) => Some(Target::Group(group.clone())),
         (None, None) => None,
     };
-    if target.is_none() && args.policies.is_empty() {
+    // Positional files first, then --policy files, then --managed policies.
+    let policies = PolicyArgs {
+        policies: args
+            .files
+            .iter()
+            .chain(&args.policies.policies)
+            .cloned()
+            .collect(),
+        managed: args.policies.managed.clone(),
+    };
+    if target.is_none() && policies.is_empty() {
         return Err(Error::usage(anyhow!(
-            "nothing to check: give --policy FILE, --managed NAME, --user NAME or --group NAME"
+            "nothing to check: give FILE, --policy FILE, --managed NAME, --user NAME or --group NAME"
         )));
     }
     let mut set = PolicySet::new();
@@ -178,7 +193,7 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Error> {
             (principal, account)
         }
     };
-    for source in args.policies.sources().map_err(Error::usage)? {
+    for source in policies.sources().map_err(Error::usage)? {
         if let Source::File { name, path } = &source {
             files.insert(name.clone(), path.display().to_string());
         }

@@ -26,7 +26,7 @@ pub enum Command {
     /// Evaluates every action of the embedded catalog for the user in three credential states
     /// (long-term keys, temporary credentials without MFA, with MFA) and reports findings with
     /// a stable id, severity, evidence (action, example resource, deciding statements) and fix.
-    /// Policies come from files (--policy), the embedded AWS-managed set (--managed), or the
+    /// Policies come from files (FILE… or --policy), the embedded AWS-managed set (--managed), or the
     /// account (--user, --group). Exit code 6 when a finding reaches --fail-on, 2 for bad input.
     Check(check::Args),
     /// Print a force-MFA identity policy that is correct by construction.
@@ -38,14 +38,11 @@ pub enum Command {
     Generate(generate::Args),
 }
 
-impl Command {
-    /// The command's name and the output formats it prints beyond text and JSON.
-    pub fn formats(&self) -> (&'static str, &'static [OutputFormat]) {
-        match self {
-            Self::Simulate(_) => ("policy simulate", &[]),
-            Self::Check(_) => ("policy check", &[OutputFormat::Sarif]),
-            Self::Generate(_) => ("policy generate", &[]),
-        }
+/// The output formats a `policy` subcommand (by name) prints beyond text and JSON.
+pub fn extra_formats(subcommand: &str) -> &'static [OutputFormat] {
+    match subcommand {
+        "check" => &[OutputFormat::Sarif],
+        _ => &[],
     }
 }
 

@@ -2,7 +2,7 @@
 //! from `--requests`, each answered with the decision and the deciding statements.
 
 use std::borrow::Cow;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read as _, Write};
 
 use anyhow::{Context as _, anyhow};
 use iam_policy::{Context, ContextValue, Explanation, Outcome, PolicySet, Request, StatementRef};
@@ -279,64 +279,155 @@ impl Labels {
     }
 }
 
-fn run_lines(set: &PolicySet, path: &str) -> Result<u8, Error> {
-    let mut input = String::new();
-    if path == "-" {
-        std::io::stdin()
-            .read_to_string(&mut input)
-            .context("cannot read requests from standard input")
-    } else {
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut input))
-            .with_context(|| format!("cannot read requests file {path}"))
+/// The longest `--requests` line accepted, in bytes (4 MiB: room for a few inline policies of
+/// [`iam_policy::MAX_DOCUMENT_BYTES`] each). A longer line ends the run: its end cannot be
+/// found without reading it whole, and an endless one (`/dev/zero`) has none.
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
+/// One line of input, as read.
+enum LineRead {
+    /// The bytes of a line, without its newline.
+    Line,
+    /// A line longer than the cap.
+    TooLong,
+    /// The end of the input.
+    End,
+}
+
+/// Reads the next line of `input` into `buf`, at most `cap` bytes of it.
+fn next_line(input: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> std::io::Result<LineRead> {
+    buf.clear();
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    let n = input.take(limit).read_until(b'\n', buf)?;
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        return Ok(LineRead::Line);
     }
-    .map_err(Error::usage)?;
+    Ok(match n {
+        0 => LineRead::End,
+        n if n > cap => LineRead::TooLong,
+        _ => LineRead::Line,
+    })
+}
+
+fn run_lines(set: &PolicySet, path: &str) -> Result<u8, Error> {
+    let mut input: Box<dyn BufRead> = if path == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot read requests file {path}"))
+            .map_err(Error::usage)?;
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    };
+    let source = if path == "-" {
+        "standard input".to_owned()
+    } else {
+        format!("requests file {path}")
+    };
     let labels = Labels::of(set);
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut failed = false;
-    for (number, text) in input.lines().enumerate() {
-        if text.trim().is_empty() {
-            continue;
-        }
-        let written = match serde_json::from_str::<Line>(text) {
-            Ok(line) => match answer(set, &labels, &line) {
-                Ok(answer) => serde_json::to_writer(&mut out, &answer),
-                Err(error) => {
-                    failed = true;
-                    serde_json::to_writer(
-                        &mut out,
-                        &Failed {
-                            id: &line.id,
-                            error: format!("{error:#}"),
-                        },
-                    )
-                }
-            },
-            Err(error) => {
+    let mut buf = Vec::new();
+    for number in 1.. {
+        let read = next_line(&mut input, &mut buf, MAX_LINE_BYTES)
+            .with_context(|| format!("cannot read {source}"))
+            .map_err(Error::usage)?;
+        let result = match read {
+            LineRead::End => break,
+            LineRead::TooLong => {
+                let error = format!(
+                    "line {number}: longer than {MAX_LINE_BYTES} bytes, the cap per request line (4 MiB)"
+                );
+                write_failed(&mut out, &Value::Null, error.clone())?;
+                flush(&mut out)?;
+                return Err(Error::usage(anyhow!(
+                    "{source}, {error}; the rest of the input was not read"
+                )));
+            }
+            LineRead::Line => evaluate_line(set, &labels, &buf, number),
+        };
+        let written = match result {
+            None => continue,
+            Some(Ok(answer)) => out
+                .write_all(answer.as_bytes())
+                .and_then(|()| out.write_all(b"\n")),
+            Some(Err((id, error))) => {
                 failed = true;
-                let id = serde_json::from_str::<Value>(text)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned())
-                    .unwrap_or(Value::Null);
-                serde_json::to_writer(
-                    &mut out,
-                    &Failed {
-                        id: &id,
-                        error: format!("line {}: {error}", number + 1),
-                    },
-                )
+                write_failed(&mut out, &id, error)?;
+                Ok(())
             }
         };
         written
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
             .context("cannot write results")
             .map_err(Error::failure)?;
     }
+    flush(&mut out)?;
+    Ok(u8::from(failed))
+}
+
+/// The answer to one `--requests` line; `None` for a blank line; on failure the line's id (null
+/// when it cannot be read) and the error.
+fn evaluate_line(
+    set: &PolicySet,
+    labels: &Labels,
+    bytes: &[u8],
+    number: usize,
+) -> Option<Result<String, (Value, String)>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(invalid) => {
+            // Never evaluated (a replacement character would change what it asks), but its id
+            // is given back when it reads unharmed.
+            let lossy = String::from_utf8_lossy(bytes);
+            let id = serde_json::from_str::<Value>(&lossy)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .filter(|id| !id.to_string().contains('\u{FFFD}'))
+                .unwrap_or(Value::Null);
+            return Some(Err((
+                id,
+                format!(
+                    "line {number}: not valid UTF-8 (invalid byte at column {})",
+                    invalid.valid_up_to() + 1
+                ),
+            )));
+        }
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(match serde_json::from_str::<Line>(text) {
+        Ok(line) => match answer(set, labels, &line) {
+            Ok(answer) => {
+                serde_json::to_string(&answer).map_err(|e| (line.id.clone(), e.to_string()))
+            }
+            Err(error) => Err((line.id.clone(), format!("{error:#}"))),
+        },
+        Err(error) => {
+            let id = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .unwrap_or(Value::Null);
+            Err((id, format!("line {number}: {error}")))
+        }
+    })
+}
+
+fn write_failed(out: &mut impl Write, id: &Value, error: String) -> Result<(), Error> {
+    serde_json::to_writer(&mut *out, &Failed { id, error })
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .context("cannot write results")
+        .map_err(Error::failure)
+}
+
+fn flush(out: &mut impl Write) -> Result<(), Error> {
     out.flush()
         .context("cannot write results")
-        .map_err(Error::failure)?;
-    Ok(u8::from(failed))
+        .map_err(Error::failure)
 }
 
 fn answer<'a>(set: &PolicySet, labels: &'a Labels, line: &'a Line) -> anyhow::Result<Answer<'a>> {

@@ -6,8 +6,10 @@ use serde::Serialize;
 /// commands that report findings (`policy check`, `audit`), checked by [`OutputFormat::ensure`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    /// Text for people.
     #[default]
     Text,
+    /// JSON with stable snake_case field names.
     Json,
     /// Comma-separated values, one row per item.
     Csv,
