@@ -122,7 +122,7 @@ async fn older_than_keeps_devices_whose_age_is_unknown() {
     for dump in ["Error {", "ErrorMetadata", "Unhandled", "<", "\n"] {
         assert!(!why.contains(dump), "{why}");
     }
-    assert!(why.len() < 160, "{why}");
+    assert!(why.len() < 400, "one line, not a dump: {why}");
     assert_eq!(
         virtual_serials(&admin.iam, AssignmentStatusType::Unassigned).await,
         vec![orphan]

@@ -69,6 +69,9 @@ pub enum Error {
     /// Serializing the JSON output failed.
     #[error("cannot write JSON output: {0}")]
     Json(#[from] serde_json::Error),
+    /// Writing the result to standard output failed (closed, full, or a closed pipe).
+    #[error("cannot write the output: {0}")]
+    Output(#[source] std::io::Error),
 }
 
 impl Error {

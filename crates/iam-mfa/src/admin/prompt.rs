@@ -141,7 +141,7 @@ impl Prompt for Console {
         match &mut self.tty {
             Some((output, _)) => writeln!(output, "{message}").map_err(Error::Terminal),
             None => {
-                eprintln!("{message}");
+                crate::ui::exit::to_stderr(message);
                 Ok(())
             }
         }
@@ -152,8 +152,12 @@ impl Prompt for Console {
             Some((output, _)) => output
                 .write_all(question.as_bytes())
                 .and_then(|()| output.flush()),
+            // A question nobody can see is still asked: the answer may come on standard input.
             None => {
-                eprint!("{question}");
+                let mut stderr = std::io::stderr().lock();
+                let _ = stderr
+                    .write_all(question.as_bytes())
+                    .and_then(|()| stderr.flush());
                 Ok(())
             }
         };

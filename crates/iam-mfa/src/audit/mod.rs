@@ -47,7 +47,7 @@ pub const FORMATS: [OutputFormat; 2] = [OutputFormat::Csv, OutputFormat::Sarif];
 /// Runs the audit and prints the report; exit code 6 when findings reach `--fail-on`.
 pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Error> {
     let report = context::with_admin(global, |admin| async move { audit(&admin, args).await })?;
-    print!("{}", format(&report, global.output)?);
+    crate::admin::report::write_stdout(&format(&report, global.output)?)?;
     Ok(if render::fails(&report, args.fail_on) {
         Code::Findings.into()
     } else {

@@ -133,10 +133,10 @@ fn warn_unknown_action(action: &str) {
         .suggest(action)
         .map(|id| format!("; did you mean {}?", catalog.action(id).full_name()))
         .unwrap_or_default();
-    eprintln!(
+    crate::ui::exit::to_stderr(&format!(
         "iam-mfa: warning: {action} is not in the action catalog of {}{hint}",
         catalog.source()
-    );
+    ));
 }
 
 fn outcome_text(o: Outcome) -> &'static str {
