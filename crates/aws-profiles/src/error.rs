@@ -120,6 +120,14 @@ pub enum Error {
         /// What is gone (section and key names, never values).
         detail: String,
     },
+    /// The file is larger than any real profile file ([`crate::MAX_FILE_BYTES`]); it is not read whole.
+    #[error("{} is larger than {} MiB, the most iam-mfa reads of a profile file; refusing to read it", .path.display(), .cap / (1024 * 1024))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap in bytes.
+        cap: u64,
+    },
     /// The path (after symbolic links) is a FIFO, a device, a directory or a socket.
     #[error("{} is {what}, not a regular file; refusing to read or replace it", .path.display())]
     NotRegular {

@@ -43,5 +43,5 @@ pub use edit::{check_value, is_profile_name};
 pub use error::{EditError, Error, ParseError, Problem, UpdateError};
 pub use paths::{Paths, selected_profile};
 pub use profile_set::ProfileSet;
-pub use snapshot::{Snapshot, WriteOptions};
+pub use snapshot::{MAX_FILE_BYTES, Snapshot, WriteOptions};
 pub use store::{read_document, resolve_symlinks, update, write_atomic};

@@ -146,7 +146,13 @@ impl Reading {
     }
 }
 
-/// One read; `None` if the metadata changed while reading.
+/// The largest profile file read: real config and credentials files are kilobytes (a generated config with thousands
+/// of SSO profiles is about a megabyte), and a document in memory costs several times its size, so a bigger file is
+/// refused rather than read whole (a 50 MB file cost `login` 1.5 GB before).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One read; `None` if the metadata changed while reading. A file over [`MAX_FILE_BYTES`] is refused without being
+/// read whole.
 fn read_once(path: &Path) -> Result<Option<Reading>, Error> {
     let Some(mut file) = open_regular(path)? else {
         return Ok(Some(Reading {
@@ -155,9 +161,21 @@ fn read_once(path: &Path) -> Result<Option<Reading>, Error> {
         }));
     };
     let before = file.metadata().map_err(Error::io("inspect", path))?;
+    let too_large = || Error::TooLarge {
+        path: path.to_owned(),
+        cap: MAX_FILE_BYTES,
+    };
+    if before.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
+    (&mut file)
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(Error::io("read", path))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     let after = file.metadata().map_err(Error::io("inspect", path))?;
     let stamp = Stamp::of(&after);
     Ok((Stamp::of(&before) == stamp).then_some(Reading {

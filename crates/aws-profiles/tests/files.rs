@@ -384,18 +384,18 @@ fn update_refuses_a_file_that_lost_what_the_baseline_had() {
 fn a_file_that_keeps_changing_is_reported_not_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
-    fs::write(&path, "[default]\n").unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // A writer that never finishes: every state it leaves ends mid-line and is at most a few
+    // milliseconds old, so no read may accept it however the threads are scheduled.
+    fs::write(&path, "[default]\nn = 0").unwrap();
     let writer = {
         let (path, stop) = (path.clone(), stop.clone());
         std::thread::spawn(move || {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                // Ending mid-line, as a writer still writing leaves it: never accepted while it keeps changing,
-                // even when this thread is descheduled for longer than the pause between two reads.
                 fs::write(&path, format!("[default]\nn = {n}")).unwrap();
                 n += 1;
-                std::thread::sleep(std::time::Duration::from_micros(500));
+                std::thread::sleep(std::time::Duration::from_millis(20));
             }
         })
     };
@@ -404,4 +404,21 @@ fn a_file_that_keeps_changing_is_reported_not_read() {
     writer.join().unwrap();
     assert!(matches!(err, Error::Unstable { .. }), "{err:?}");
     assert!(err.to_string().contains("keeps changing"), "{err}");
+}
+
+/// Issue 9, item 5: a profile file larger than any real one is refused without being read whole.
+#[test]
+fn a_file_over_the_cap_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    let file = fs::File::create(&path).unwrap();
+    file.set_len(aws_profiles::MAX_FILE_BYTES + 1).unwrap();
+    let err = Snapshot::read(&path, FileKind::Credentials).unwrap_err();
+    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than 8 MiB"), "{err}");
+    file.set_len(aws_profiles::MAX_FILE_BYTES).unwrap();
+    assert!(!matches!(
+        Snapshot::read(&path, FileKind::Credentials),
+        Err(Error::TooLarge { .. })
+    ));
 }

@@ -765,3 +765,24 @@ async fn logout_leaves_the_file_ending_with_a_newline() {
         assert_eq!(sandbox.read_credentials(), after, "from {before:?}");
     }
 }
+
+/// Issue 9, item 5: a 50 MB credentials file is refused at the documented cap (exit 2) instead
+/// of being read whole (it cost `login` 1.5 GB of memory), and is left as it was.
+#[tokio::test]
+async fn a_huge_credentials_file_is_refused_at_the_cap() {
+    let moto = Moto::start();
+    let (sandbox, _user) = sandbox_with_work(&moto).await;
+    let mut text = sandbox.read_credentials();
+    let filler = "[filler]\nregion = us-east-1\n";
+    text += &filler.repeat(50 * 1024 * 1024 / filler.len());
+    sandbox.write_credentials(&text);
+    let output = sandbox.run(&["login", "work", "--code", "123456"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("larger than 8 MiB"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(moto.count("GetSessionToken"), 0);
+    assert!(sandbox.read_credentials() == text, "the file was changed");
+}

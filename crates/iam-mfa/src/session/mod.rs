@@ -141,7 +141,8 @@ impl Failure for Error {
             Error::Profiles(
                 aws_profiles::Error::Parse { .. }
                 | aws_profiles::Error::NotUtf8 { .. }
-                | aws_profiles::Error::NotRegular { .. },
+                | aws_profiles::Error::NotRegular { .. }
+                | aws_profiles::Error::TooLarge { .. },
             )
             | Error::ReadOnly(_)
             | Error::UnsafeCacheDir { .. }
