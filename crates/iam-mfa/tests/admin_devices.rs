@@ -131,6 +131,20 @@ async fn cli_prints_json_and_rejects_an_unknown_user() {
     assert!(stdout(&text).starts_with("USER"), "{}", stdout(&text));
     assert!(stdout(&text).contains(&serial));
 
+    // A full or closed stdout is an error (exit 1), never a panic (exit 101).
+    let full = sandbox
+        .iam_mfa()
+        .arg("devices")
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_exit(&full, 1);
+    assert!(
+        stderr(&full).contains("cannot write the output"),
+        "{}",
+        stderr(&full)
+    );
+
     let missing = sandbox.run(&["devices", "nobody"]);
     assert_exit(&missing, 2);
     assert!(
