@@ -5,6 +5,26 @@ use common::loopback::{self, Reply};
 use common::{Moto, Sandbox, assert_exit, stderr, stdout};
 use std::process::Stdio;
 
+/// Starts `n` `iam-mfa process work` at once and waits for all of them, in start order.
+#[allow(clippy::unwrap_used)] // test support: a failed step fails the test
+fn parallel_process(sandbox: &Sandbox, n: usize) -> Vec<std::process::Output> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            sandbox
+                .iam_mfa()
+                .args(["process", "work"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect()
+}
+
 /// Makes every cached session look as if 12 h sessions had been obtained long ago and only
 /// `left` seconds remained: time passing, without waiting for it.
 #[allow(clippy::unwrap_used)] // test support: a failed step fails the test
@@ -128,21 +148,7 @@ async fn thirty_concurrent_callers_get_one_code_one_sts_call_and_the_same_sessio
     );
     sandbox.add_profile("work", &user, &mfa_process);
 
-    let children: Vec<_> = (0..30)
-        .map(|_| {
-            sandbox
-                .iam_mfa()
-                .args(["process", "work"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<_> = children
-        .into_iter()
-        .map(|child| child.wait_with_output().unwrap())
-        .collect();
+    let outputs = parallel_process(&sandbox, 30);
     for output in &outputs {
         assert_exit(output, 0);
     }
@@ -384,21 +390,7 @@ async fn waiters_stay_silent_while_the_lock_holder_asks_for_the_code() {
         &user,
         "mfa_process = sh -c 'sleep 4; echo 123456'\n",
     );
-    let children: Vec<_> = (0..6)
-        .map(|_| {
-            sandbox
-                .iam_mfa()
-                .args(["process", "work"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<_> = children
-        .into_iter()
-        .map(|child| child.wait_with_output().unwrap())
-        .collect();
+    let outputs = parallel_process(&sandbox, 6);
     for output in &outputs {
         assert_exit(output, 0);
     }

@@ -5,7 +5,7 @@
 
 use super::obtain::{SessionArgs, obtain};
 use super::source::MANAGED_KEY;
-use super::{Error, check_owned, duration, update_file};
+use super::{Error, check_owned, duration, foreign_copy, update_file};
 use crate::aws::GlobalArgs;
 use crate::ui::exit::Code;
 use crate::ui::output::{OutputFormat, to_json_line};
@@ -116,7 +116,7 @@ fn write_region(
     region: &str,
 ) -> Result<(), Error> {
     update_file(baseline, force, |doc| {
-        if doc.has_profile(target) && doc.get(target, MANAGED_KEY) != Some("true") {
+        if foreign_copy(doc, target).is_some() {
             return Ok(());
         }
         if doc.get(target, "region") != Some(region) {

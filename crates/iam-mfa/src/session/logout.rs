@@ -2,8 +2,8 @@
 
 use super::cache::Cache;
 use super::lock::{self, Lock};
-use super::source::{MANAGED_KEY, Profiles, profile_name};
-use super::{Error, check_owned, serial, source, update_file};
+use super::source::{Profiles, profile_name};
+use super::{Error, any_copy_marked, check_owned, foreign_copy, serial, source, update_file};
 use crate::aws::GlobalArgs;
 use crate::ui::exit::Code;
 use crate::ui::output::{OutputFormat, to_json_line};
@@ -65,7 +65,8 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
     // The region `login` wrote into the config file (a `setup` profile, with its
     // credential_process, stays).
     update_file(profiles.set.snapshot(FileKind::Config), args.force, |doc| {
-        if doc.get(&target, MANAGED_KEY) == Some("true")
+        if any_copy_marked(doc, &target)
+            && foreign_copy(doc, &target).is_none()
             && doc.get(&target, "credential_process").is_none()
         {
             doc.remove_profile(&target);
@@ -106,11 +107,7 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
 /// Whether `target` in `doc` is ours to remove: false if absent or entirely hand-written (kept), true if every copy
 /// carries our mark, an error if only some do.
 fn removable(doc: &Document, target: &str, path: &std::path::Path) -> Result<bool, Error> {
-    let copies = doc.profile_copies(target);
-    if !copies
-        .iter()
-        .any(|copy| copy.get(MANAGED_KEY) == Some("true"))
-    {
+    if !any_copy_marked(doc, target) {
         return Ok(false);
     }
     check_owned(doc, target, target, path)?;

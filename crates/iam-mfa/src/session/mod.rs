@@ -215,16 +215,30 @@ fn check_owned(
     header: &str,
     path: &std::path::Path,
 ) -> Result<(), Error> {
-    match doc
-        .profile_copies(section)
-        .into_iter()
-        .find(|copy| copy.get(source::MANAGED_KEY) != Some("true"))
-    {
-        Some(copy) => Err(Error::NotOwned {
+    match foreign_copy(doc, section) {
+        Some(line) => Err(Error::NotOwned {
             section: header.to_owned(),
             path: path.to_owned(),
-            line: copy.line(),
+            line,
         }),
         None => Ok(()),
     }
+}
+
+/// The line of the first copy of `section` in `doc` that lacks our mark, if any.
+fn foreign_copy(doc: &aws_profiles::Document, section: &str) -> Option<usize> {
+    doc.profile_copies(section)
+        .into_iter()
+        .find(|copy| !marked(copy))
+        .map(|copy| copy.line())
+}
+
+/// Whether some copy of `section` in `doc` carries our mark.
+fn any_copy_marked(doc: &aws_profiles::Document, section: &str) -> bool {
+    doc.profile_copies(section).iter().any(marked)
+}
+
+/// Whether one copy of a section carries our mark (`x_iam_mfa_managed = true`).
+fn marked(copy: &aws_profiles::SectionCopy<'_>) -> bool {
+    copy.get(source::MANAGED_KEY) == Some("true")
 }
