@@ -4,7 +4,7 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` and `endpoint_url`/`[services]` in the profile; the flags
 //! below take precedence over all of them.
 
-use crate::ui::output::OutputFormat;
+use crate::args::GlobalArgs;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -90,31 +90,6 @@ impl Budget {
             .operation_timeout(self.operation)
             .build()
     }
-}
-
-/// The help heading of the flags shared by every command.
-pub const GLOBAL_HEADING: &str = "Global options";
-
-/// Flags shared by every command; they mirror the AWS CLI's.
-#[derive(clap::Args, Clone, Debug, Default)]
-#[command(next_help_heading = GLOBAL_HEADING)]
-pub struct GlobalArgs {
-    /// Named profile to use (default: `AWS_PROFILE`, then `default`).
-    #[arg(long, global = true, value_name = "NAME", value_parser = crate::names::parse_profile_name)]
-    pub profile: Option<String>,
-    /// AWS region (default: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`).
-    #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
-    /// Send every AWS request to this endpoint (default: `AWS_ENDPOINT_URL[_<SERVICE>]`).
-    #[arg(long, global = true, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// Output format: text or json; `policy check` also prints sarif, `audit` csv and sarif
-    /// (each command's --help lists its own).
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
-    /// Log what happens (never secrets) to stderr.
-    #[arg(long, global = true)]
-    pub debug: bool,
 }
 
 /// What to build an SDK configuration from.
@@ -216,35 +191,33 @@ impl ProvideCredentials for Checked {
     }
 }
 
-impl GlobalArgs {
-    /// Checks the region and endpoint given by flag or environment before anything else runs,
-    /// so a typo is a usage error (exit 2), never a request the SDK cannot build (whose error
-    /// would show the request, MFA code included) nor a panic.
-    pub fn validate(&self) -> Result<(), String> {
-        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-        let regions = [
-            ("--region", self.region.clone()),
-            ("AWS_REGION", env("AWS_REGION")),
-            ("AWS_DEFAULT_REGION", env("AWS_DEFAULT_REGION")),
-        ];
-        for (origin, region) in regions {
-            if let Some(region) = region {
-                check_region(&region).map_err(|reason| format!("{origin}: {reason}"))?;
-            }
+/// Checks the region and endpoint given by flag (`args`) or environment before anything else
+/// runs, so a typo is a usage error (exit 2), never a request the SDK cannot build (whose error
+/// would show the request, MFA code included) nor a panic.
+pub fn check_args(args: &GlobalArgs) -> Result<(), String> {
+    let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let regions = [
+        ("--region", args.region.clone()),
+        ("AWS_REGION", env("AWS_REGION")),
+        ("AWS_DEFAULT_REGION", env("AWS_DEFAULT_REGION")),
+    ];
+    for (origin, region) in regions {
+        if let Some(region) = region {
+            check_region(&region).map_err(|reason| format!("{origin}: {reason}"))?;
         }
-        let endpoints = [
-            ("--endpoint-url", self.endpoint_url.clone()),
-            ("AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")),
-            ("AWS_ENDPOINT_URL_STS", env("AWS_ENDPOINT_URL_STS")),
-            ("AWS_ENDPOINT_URL_IAM", env("AWS_ENDPOINT_URL_IAM")),
-        ];
-        for (origin, url) in endpoints {
-            if let Some(url) = url {
-                check_endpoint_url(&url).map_err(|reason| format!("{origin}: {reason}"))?;
-            }
-        }
-        Ok(())
     }
+    let endpoints = [
+        ("--endpoint-url", args.endpoint_url.clone()),
+        ("AWS_ENDPOINT_URL", env("AWS_ENDPOINT_URL")),
+        ("AWS_ENDPOINT_URL_STS", env("AWS_ENDPOINT_URL_STS")),
+        ("AWS_ENDPOINT_URL_IAM", env("AWS_ENDPOINT_URL_IAM")),
+    ];
+    for (origin, url) in endpoints {
+        if let Some(url) = url {
+            check_endpoint_url(&url).map_err(|reason| format!("{origin}: {reason}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks a region name: lowercase letters, digits and inner `-` (`us-east-1`), as AWS names them.

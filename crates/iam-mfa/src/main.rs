@@ -4,8 +4,10 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{CommandFactory, FromArgMatches as _, Parser, Subcommand, ValueEnum as _};
+use iam_mfa::args::GlobalArgs;
+use iam_mfa::commands::{admin, audit, policy, session};
+use iam_mfa::ui;
 use iam_mfa::ui::output::OutputFormat;
-use iam_mfa::{admin, audit, aws::GlobalArgs, policy_cmd, session, ui};
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -28,10 +30,11 @@ enum Command {
     Session(session::Command),
     #[command(flatten)]
     Admin(admin::Command),
-    /// Work on identity policies offline: simulate requests, check and generate force-MFA policies.
+    /// Work on identity policies: simulate requests, check and generate force-MFA policies (offline,
+    /// or a user's or group's policies read from the account).
     Policy {
         #[command(subcommand)]
-        command: policy_cmd::Command,
+        command: policy::Command,
     },
     /// Find who in the account escapes MFA: console users without MFA, users whose policies do
     /// not force MFA, first sign-in lock-outs, root MFA, orphaned devices. Exit code 6 when a
@@ -55,7 +58,7 @@ enum Command {
 /// The output formats a command prints besides text and JSON, by its subcommand path.
 fn extra_formats(path: &[String]) -> &'static [OutputFormat] {
     match path {
-        [policy, sub] if policy == "policy" => policy_cmd::extra_formats(sub),
+        [policy, sub] if policy == "policy" => policy::extra_formats(sub),
         [audit] if audit == "audit" => &audit::FORMATS,
         _ => &[],
     }
@@ -91,7 +94,7 @@ fn output_arg(extra: &'static [OutputFormat]) -> clap::Arg {
         .long("output")
         .value_name("FORMAT")
         .help("Output format")
-        .help_heading(iam_mfa::aws::GLOBAL_HEADING)
+        .help_heading(iam_mfa::args::GLOBAL_HEADING)
         .default_value(OutputFormat::Text.name())
         .value_parser(
             PossibleValuesParser::new(values).try_map(|s| OutputFormat::from_str(&s, false)),
@@ -142,7 +145,7 @@ fn main() -> ExitCode {
     let mut cmd = command();
     let matches = cmd.clone().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
-    if let Err(message) = cli.global.validate() {
+    if let Err(message) = iam_mfa::aws::check_args(&cli.global) {
         cmd.error(clap::error::ErrorKind::InvalidValue, message)
             .exit();
     }
@@ -160,7 +163,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Session(command) => ui::exit::finish(session::run(command, &cli.global)),
         Command::Admin(command) => ui::exit::finish(admin::run(command, &cli.global)),
-        Command::Policy { command } => ui::exit::finish(policy_cmd::run(command, &cli.global)),
+        Command::Policy { command } => ui::exit::finish(policy::run(command, &cli.global)),
         Command::Audit(args) => ui::exit::finish(audit::run(&args, &cli.global)),
         docs @ (Command::Completions { .. } | Command::Man) => ui::exit::finish(
             print_docs(&docs).map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}")),

@@ -14,14 +14,14 @@ pub const PROMPT_ATTEMPTS: usize = 3;
 
 /// A syntactically valid MFA code: exactly six ASCII digits.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Code(String);
+pub struct MfaCode(String);
 
-impl Code {
+impl MfaCode {
     /// Checks `text` (surrounding whitespace ignored).
-    pub fn parse(text: &str) -> Result<Code, Error> {
+    pub fn parse(text: &str) -> Result<MfaCode, Error> {
         let text = text.trim();
         if text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Code(text.to_owned()))
+            Ok(MfaCode(text.to_owned()))
         } else {
             let reason = if text.bytes().all(|b| b.is_ascii_digit()) {
                 format!("it has {} digits", text.len())
@@ -40,9 +40,9 @@ impl Code {
     }
 }
 
-impl std::fmt::Debug for Code {
+impl std::fmt::Debug for MfaCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Code(******)")
+        f.write_str("MfaCode(******)")
     }
 }
 
@@ -58,7 +58,7 @@ pub enum Origin {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sources<'a> {
     /// `--code`, already validated.
-    pub flag: Option<&'a Code>,
+    pub flag: Option<&'a MfaCode>,
     /// The profile's `mfa_process` command line.
     pub process: Option<&'a str>,
 }
@@ -68,7 +68,7 @@ pub fn obtain(
     sources: Sources<'_>,
     serial: &str,
     retry_reason: Option<&str>,
-) -> Result<(Code, Origin), Error> {
+) -> Result<(MfaCode, Origin), Error> {
     if retry_reason.is_none() {
         if let Some(code) = sources.flag {
             return Ok((code.clone(), Origin::Flag));
@@ -84,7 +84,7 @@ pub fn obtain(
 }
 
 /// Asks on the terminal until a well-formed code is typed (at most [`PROMPT_ATTEMPTS`] times).
-fn prompt(tty: &mut Tty, serial: &str, retry_reason: Option<&str>) -> Result<Code, Error> {
+fn prompt(tty: &mut Tty, serial: &str, retry_reason: Option<&str>) -> Result<MfaCode, Error> {
     let io = |err: std::io::Error| Error::Terminal(err.to_string());
     if let Some(reason) = retry_reason {
         tty.say(reason).map_err(io)?;
@@ -94,7 +94,7 @@ fn prompt(tty: &mut Tty, serial: &str, retry_reason: Option<&str>) -> Result<Cod
         let line = tty
             .prompt(&format!("MFA code for {serial}: "))
             .map_err(io)?;
-        match Code::parse(&line) {
+        match MfaCode::parse(&line) {
             Ok(code) => return Ok(code),
             Err(err) => {
                 tty.say(&err.to_string()).map_err(io)?;
@@ -108,7 +108,7 @@ fn prompt(tty: &mut Tty, serial: &str, retry_reason: Option<&str>) -> Result<Cod
 /// Runs `mfa_process` through the platform shell, with the terminal (when there is one) as its
 /// stdin and stderr so "touch your key" prompts are seen, and takes the first 6-digit group of
 /// its stdout.
-fn run_process(command_line: &str) -> Result<Code, Error> {
+fn run_process(command_line: &str) -> Result<MfaCode, Error> {
     let failed = |reason: String| Error::MfaProcess(reason);
     let mut command = shell(command_line);
     command.env(ACTIVE_MARKER, "1").stdout(Stdio::piped());
@@ -124,7 +124,7 @@ fn run_process(command_line: &str) -> Result<Code, Error> {
     }
     let text = String::from_utf8_lossy(&output.stdout);
     first_code(&text)
-        .map(|digits| Code(digits.to_owned()))
+        .map(|digits| MfaCode(digits.to_owned()))
         .ok_or_else(|| failed("its output contains no 6-digit code".to_owned()))
 }
 
@@ -155,19 +155,21 @@ mod tests {
     #[test]
     fn codes_are_six_digits() {
         assert_eq!(
-            Code::parse(" 123456\n").map(|c| c.as_str().to_owned()).ok(),
+            MfaCode::parse(" 123456\n")
+                .map(|c| c.as_str().to_owned())
+                .ok(),
             Some("123456".to_owned())
         );
-        let short = Code::parse("12345").unwrap_err().to_string();
+        let short = MfaCode::parse("12345").unwrap_err().to_string();
         assert!(short.contains("5 digits"), "{short}");
-        let letters = Code::parse("12a456").unwrap_err().to_string();
+        let letters = MfaCode::parse("12a456").unwrap_err().to_string();
         assert!(letters.contains("not all digits"), "{letters}");
-        assert!(Code::parse("1234567").is_err());
+        assert!(MfaCode::parse("1234567").is_err());
     }
 
     #[test]
     fn debug_hides_the_code() {
-        let code = Code::parse("123456").unwrap();
+        let code = MfaCode::parse("123456").unwrap();
         assert!(!format!("{code:?}").contains("123456"));
     }
 

@@ -1,25 +1,16 @@
-//! MFA sessions for the CLI and SDKs: `login`, `process`, `exec`, `env`, `status`, `logout`,
-//! `setup`. One module per command; the shared machinery is `obtain` (cache → lock → STS),
-//! `cache`, `lock`, `code`, `serial`, `sts`, `duration`, `source` and `environment`.
+//! The MFA-session machinery the session commands (`commands::session`) and the account
+//! commands share: [`obtain`] (cache → lock → STS), the [`cache`], the [`lock`], the MFA
+//! [`code`] sources, [`serial`] discovery, [`sts`], [`duration`] and the profile [`source`].
 
 pub mod cache;
-mod code;
-mod duration;
-mod env_cmd;
-mod environment;
-mod exec;
-mod lock;
-mod login;
-mod logout;
-mod obtain;
-mod process;
-mod serial;
-mod setup;
-mod source;
-mod status;
-mod sts;
+pub mod code;
+pub mod duration;
+pub mod lock;
+pub mod obtain;
+pub mod serial;
+pub mod source;
+pub mod sts;
 
-use crate::aws::GlobalArgs;
 use crate::ui::exit::{Code, Failure};
 use std::path::PathBuf;
 
@@ -27,39 +18,8 @@ pub use cache::Session;
 pub use obtain::{SessionArgs, obtain};
 pub use sts::{AwsError, AwsErrorKind, classify};
 
-/// The session commands.
-#[derive(clap::Subcommand, Debug)]
-pub enum Command {
-    /// Get an MFA session and write it to the credentials file as `[PROFILE-mfa]`.
-    Login(login::LoginArgs),
-    /// Print the session as `credential_process` JSON (cached; prompts only when needed).
-    Process(process::ProcessArgs),
-    /// Run a command with the session in its environment.
-    Exec(exec::ExecArgs),
-    /// Print shell commands that export (or `--unset`) the session variables.
-    Env(env_cmd::EnvArgs),
-    /// Show the time left of cached sessions; exit 0 valid, 3 expiring, 4 expired or none.
-    Status(status::StatusArgs),
-    /// Forget a cached session and remove the credentials section `login` wrote.
-    Logout(logout::LogoutArgs),
-    /// Configure `[profile PROFILE-mfa]` with `credential_process` for the CLI and SDKs.
-    Setup(setup::SetupArgs),
-}
-
-/// Runs one session command; returns the exit code.
-pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
-    match command {
-        Command::Login(args) => login::run(&args, global),
-        Command::Process(args) => process::run(&args, global),
-        Command::Exec(args) => exec::run(args, global),
-        Command::Env(args) => env_cmd::run(&args, global),
-        Command::Status(args) => status::run(&args, global),
-        Command::Logout(args) => logout::run(&args, global),
-        Command::Setup(args) => setup::run(&args, global),
-    }
-}
-
-/// Errors of the session commands. Messages never contain secrets.
+/// Errors of getting and keeping MFA sessions, and of the session commands. Messages never
+/// contain secrets.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -180,65 +140,12 @@ impl Failure for Error {
     }
 }
 
-/// `aws_profiles::update` of a profile file with our error type for the edit: never writes back less than
-/// `baseline` (the command's first read of the file) held; a read-only file only with `force` (`--force`).
-fn update_file(
-    baseline: &aws_profiles::Snapshot,
-    force: bool,
-    edit: impl FnMut(&mut aws_profiles::Document) -> Result<(), Error>,
-) -> Result<bool, Error> {
-    let options = aws_profiles::WriteOptions {
-        replace_read_only: force,
-    };
-    aws_profiles::update(baseline, options, edit).map_err(|err| match err {
-        aws_profiles::UpdateError::File(err) => Error::from_file(err),
-        aws_profiles::UpdateError::Edit(err) => err,
-    })
-}
-
 impl Error {
     /// A file error, with the `--force` hint for a read-only file.
-    fn from_file(err: aws_profiles::Error) -> Error {
+    pub fn from_file(err: aws_profiles::Error) -> Error {
         match err {
             aws_profiles::Error::ReadOnly { .. } => Error::ReadOnly(err),
             err => Error::Profiles(err),
         }
     }
-}
-
-/// Refuses to write section `section` of `doc` (read from `path`) unless every copy of it carries our mark:
-/// with two copies, one hand-written, neither may be overwritten or removed. `header` is the section as written
-/// in the file (`work-mfa`, `profile work-mfa`), for the message.
-fn check_owned(
-    doc: &aws_profiles::Document,
-    section: &str,
-    header: &str,
-    path: &std::path::Path,
-) -> Result<(), Error> {
-    match foreign_copy(doc, section) {
-        Some(line) => Err(Error::NotOwned {
-            section: header.to_owned(),
-            path: path.to_owned(),
-            line,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// The line of the first copy of `section` in `doc` that lacks our mark, if any.
-fn foreign_copy(doc: &aws_profiles::Document, section: &str) -> Option<usize> {
-    doc.profile_copies(section)
-        .into_iter()
-        .find(|copy| !marked(copy))
-        .map(|copy| copy.line())
-}
-
-/// Whether some copy of `section` in `doc` carries our mark.
-fn any_copy_marked(doc: &aws_profiles::Document, section: &str) -> bool {
-    doc.profile_copies(section).iter().any(marked)
-}
-
-/// Whether one copy of a section carries our mark (`x_iam_mfa_managed = true`).
-fn marked(copy: &aws_profiles::SectionCopy<'_>) -> bool {
-    copy.get(source::MANAGED_KEY) == Some("true")
 }

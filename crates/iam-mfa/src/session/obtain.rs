@@ -3,10 +3,11 @@
 //! start a runtime, find the serial, get a code and call STS once.
 
 use super::cache::{Cache, Key, Record};
-use super::code::{self, Code, Origin, Sources};
+use super::code::{self, MfaCode, Origin, Sources};
 use super::source::{Profiles, Source};
 use super::{Error, duration, lock, serial, source, sts};
-use crate::aws::{self, ClientOptions, GlobalArgs};
+use crate::args::GlobalArgs;
+use crate::aws::{self, ClientOptions};
 use crate::ui::tty::notice;
 use aws_sdk_sts::config::Credentials;
 use std::path::Path;
@@ -52,7 +53,7 @@ pub struct Obtained {
 /// Inputs checked before anything is asked or sent.
 struct Plan {
     serial: Option<String>,
-    code: Option<Code>,
+    code: Option<MfaCode>,
     duration: u64,
     margin: i64,
 }
@@ -63,7 +64,7 @@ impl Plan {
         if let Some(serial) = &serial {
             serial::validate(serial)?;
         }
-        let code = args.code.as_deref().map(Code::parse).transpose()?;
+        let code = args.code.as_deref().map(MfaCode::parse).transpose()?;
         let duration = match (args.duration, &source.duration_seconds) {
             (Some(seconds), _) => duration::validate(seconds, "--duration")?,
             (None, Some(text)) => duration::parse(

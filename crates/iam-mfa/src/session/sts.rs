@@ -1,7 +1,7 @@
 //! `sts:GetSessionToken`, and turning any STS/IAM failure into a message that says what to do.
 
 use super::cache::Session;
-use super::code::Code;
+use super::code::MfaCode;
 use aws_config::SdkConfig;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
@@ -222,7 +222,7 @@ fn kind_of(code: &str, message: &str) -> AwsErrorKind {
 pub async fn get_session_token(
     config: &SdkConfig,
     serial: &str,
-    code: &Code,
+    code: &MfaCode,
     duration: u64,
 ) -> Result<Session, AwsError> {
     let operation = "sts:GetSessionToken";

@@ -59,3 +59,49 @@ pub fn finish<E: Failure>(result: Result<u8, E>) -> ExitCode {
 pub fn to_stderr(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
+
+/// A failure of a command family without an error type of its own (`policy`, `audit`): any
+/// error, with the exit code it maps to.
+#[derive(Debug)]
+pub struct Coded {
+    code: u8,
+    inner: anyhow::Error,
+}
+
+impl Coded {
+    /// Bad input: flags, files, policies (exit code 2).
+    pub fn usage(inner: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: Code::Usage.into(),
+            inner: inner.into(),
+        }
+    }
+
+    /// An error that knows its exit code (5 when AWS refused, …), keeping it.
+    pub fn from_failure<E: Failure + Into<anyhow::Error>>(error: E) -> Self {
+        Self {
+            code: error.exit_code(),
+            inner: error.into(),
+        }
+    }
+
+    /// Anything else (exit code 1).
+    pub fn failure(inner: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: Code::Failure.into(),
+            inner: inner.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Coded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.inner)
+    }
+}
+
+impl Failure for Coded {
+    fn exit_code(&self) -> u8 {
+        self.code
+    }
+}

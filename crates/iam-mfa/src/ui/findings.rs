@@ -6,14 +6,14 @@ use std::fmt::Write as _;
 
 use iam_policy::analysis::MfaState;
 
-use crate::doctor::{Finding, Report, Severity};
 use crate::ui::style;
+use mfa_doctor::{CheckReport, Finding, Severity};
 
 /// Evidence lines shown per finding in text; JSON and SARIF have them all.
 const TEXT_EVIDENCE: usize = 8;
 
 /// The readable report; with `fail_on`, the summary says when the findings reach it (exit 6).
-pub fn render(report: &Report, fail_on: Option<Severity>, colour: bool) -> String {
+pub fn render(report: &CheckReport, fail_on: Option<Severity>, colour: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

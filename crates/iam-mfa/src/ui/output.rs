@@ -1,6 +1,8 @@
-//! Output format selection (`--output`) and helpers to print data safely.
+//! Output format selection (`--output`), the one way a command prints its result ([`Report`]:
+//! text and JSON from the same data) and helpers to print data safely.
 
 use serde::Serialize;
+use std::io::Write;
 
 /// `--output`: human text or stable snake_case JSON for every command; CSV and SARIF for the
 /// commands that report findings (`policy check`, `audit`), checked by [`OutputFormat::ensure`].
@@ -52,6 +54,31 @@ pub fn to_json_line<T: Serialize>(value: &T) -> Result<String, serde_json::Error
         text.push('\n');
         text
     })
+}
+
+/// A command result: JSON comes from `Serialize` (stable snake_case names), text from
+/// [`Report::text`], so both show the same data.
+pub trait Report: Serialize {
+    /// The human-readable form, ending with a newline.
+    fn text(&self) -> String;
+}
+
+/// Prints `report` to stdout in `format` (text or JSON; a command that prints CSV or SARIF
+/// renders those itself, and the others are refused up front by [`OutputFormat::ensure`]).
+pub fn print<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
+    let text = match format {
+        OutputFormat::Json => to_json_line(report)?,
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => report.text(),
+    };
+    write_stdout(&text)
+}
+
+/// Writes `text` to stdout; a failed write (closed stdout, a closed pipe) is an error, not a
+/// panic.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 /// Shows only the last four characters of an identifier such as an access key id, for logs.

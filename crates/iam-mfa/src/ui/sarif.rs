@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::doctor::{FindingId, Severity};
+use mfa_doctor::{FindingId, Severity};
 
 /// One result: a finding and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

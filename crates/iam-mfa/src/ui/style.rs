@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use crate::doctor::Severity;
+use mfa_doctor::Severity;
 
 /// Whether text written to stdout may carry ANSI colours.
 pub fn colour_stdout() -> bool {

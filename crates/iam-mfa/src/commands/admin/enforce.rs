@@ -1,0 +1,232 @@
+//! `enforce --group NAME`: installs the customer-managed force-MFA policy (a new default
+//! version when it changed, the oldest non-default versions pruned within AWS's limit of 5),
+//! the group, its attachments and members, and lets users change their own password (keeping
+//! every other password-policy setting). Then checks the group's policies.
+
+use super::error::Error;
+use super::mfa_policy;
+use super::password;
+use super::plan::Mutating;
+use super::plan::{self, Action};
+use crate::args::Listing;
+use crate::iam;
+use crate::iam::client::{Caller, Clients};
+use crate::iam::documents::{self, Named};
+use crate::iam::lists;
+use crate::ui::output::Report;
+use crate::ui::prompt::Prompt;
+use crate::ui::{findings, style};
+use mfa_doctor::{CheckReport, Intent};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// AWS's limit of versions per managed policy.
+const MAX_VERSIONS: usize = 5;
+
+/// Arguments of `enforce`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    /// The IAM group whose members must use MFA (created if missing).
+    #[arg(long, value_name = "NAME", value_parser = crate::names::parse_group_name)]
+    pub group: String,
+    /// The force-MFA policy document to install (JSON); default: the policy of
+    /// `iam-mfa policy generate` with the same --no-… and --exempt flags.
+    #[arg(long, value_name = "FILE")]
+    pub policy_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub intent: Intent,
+    /// Name of the customer-managed force-MFA policy.
+    #[arg(long, value_name = "NAME", default_value = "Force_MFA", value_parser = crate::names::parse_policy_name)]
+    pub policy_name: String,
+    /// Managed policies to attach to the group too: a name (`PowerUserAccess`, AWS managed) or an ARN.
+    #[arg(long = "attach", value_name = "POLICY", num_args = 1..)]
+    pub attach: Vec<String>,
+    /// Users to add to the group.
+    #[arg(long, value_name = "USER", num_args = 1.., conflicts_with = "all_users", value_parser = crate::names::parse_user_name)]
+    pub users: Vec<String>,
+    /// Add every IAM user in the account to the group.
+    #[arg(long)]
+    pub all_users: bool,
+    #[command(flatten)]
+    pub mutating: Mutating,
+    #[command(flatten)]
+    pub listing: Listing,
+}
+
+/// What `enforce` found and did.
+#[derive(Debug, Serialize)]
+pub struct Enforce {
+    pub group: String,
+    pub policy_arn: String,
+    pub calls: Vec<Action>,
+    pub dry_run: bool,
+    pub changed: bool,
+    pub notes: Vec<String>,
+    /// The doctor's check of the group's policies (as they are after the calls, or would be).
+    pub check: CheckReport,
+}
+
+/// Makes the group enforce MFA, then checks its policies with the doctor.
+pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Result<Enforce, Error> {
+    let page_size = args.listing.page_size;
+    let caller = Caller::of(admin).await?;
+    let document =
+        &mfa_policy::document(args.policy_file.as_deref(), &args.intent, &caller.partition)?;
+    let policy_arn = caller.iam_arn(&format!("policy/{}", args.policy_name));
+    let mut notes = Vec::new();
+
+    // Everything named must exist before anything changes.
+    let mut extra = Vec::new();
+    for name in &args.attach {
+        let arn = if name.starts_with("arn:") {
+            name.clone()
+        } else {
+            format!("arn:{}:iam::aws:policy/{name}", caller.partition)
+        };
+        let (named, _) = documents::managed(&admin.iam, &arn).await?.ok_or_else(|| {
+            Error::Usage(format!(
+                "managed policy {arn} does not exist; nothing was changed"
+            ))
+        })?;
+        extra.push((arn, named));
+    }
+    let users = if args.all_users {
+        lists::user_names(&admin.iam, page_size).await?
+    } else {
+        args.users.clone()
+    };
+    for user in &args.users {
+        lists::groups_for_user(&admin.iam, user, page_size).await?;
+    }
+    let group = match lists::group_members(&admin.iam, &args.group, page_size).await {
+        Ok(members) => Some(members),
+        Err(iam::Error::NoSuchGroup(_)) => None,
+        Err(error) => return Err(error.into()),
+    };
+
+    let group_existed = group.is_some();
+    let mut actions =
+        policy_actions(admin, &policy_arn, &args.policy_name, document, page_size).await?;
+    let attached = match group {
+        Some(_) => lists::attached_group_policies(&admin.iam, &args.group, page_size).await?,
+        None => {
+            actions.push(Action::CreateGroup {
+                group: args.group.clone(),
+            });
+            Vec::new()
+        }
+    };
+    for arn in std::iter::once(&policy_arn).chain(extra.iter().map(|(arn, _)| arn)) {
+        if !attached.contains(arn) {
+            actions.push(Action::AttachGroupPolicy {
+                group: args.group.clone(),
+                policy_arn: arn.clone(),
+            });
+        }
+    }
+    let members = group.unwrap_or_default();
+    for user in users.iter().filter(|user| !members.contains(user)) {
+        actions.push(Action::AddUserToGroup {
+            group: args.group.clone(),
+            user: user.clone(),
+        });
+    }
+    let current = crate::iam::password_policy::current(&admin.iam).await?;
+    if let Some(updated) = password::allowing_change(current.as_ref()) {
+        if current.is_none() {
+            notes.push("the account had no password policy: one at least as strict as AWS's default is created".into());
+        }
+        actions.push(Action::UpdateAccountPasswordPolicy(updated));
+    }
+
+    let question = format!("Make group {} enforce MFA?", args.group);
+    let changed = plan::apply(admin, prompt, args.mutating, &actions, &question).await?;
+
+    let mut policies = vec![Named {
+        name: args.policy_name.clone(),
+        document: document.to_owned(),
+    }];
+    policies.extend(extra.into_iter().map(|(_, named)| named));
+    if group_existed || changed {
+        for named in documents::of_group(&admin.iam, &args.group, page_size).await? {
+            if !policies.iter().any(|known| known.name == named.name) {
+                policies.push(named);
+            }
+        }
+    }
+    let member = users
+        .first()
+        .or(members.first())
+        .cloned()
+        .unwrap_or_else(|| "example-user".into());
+    let principal = mfa_policy::principal(&caller, &member);
+    // After the calls the password policy lets users change their password.
+    let check = mfa_policy::check(&principal, &policies, &args.intent, true)?;
+    Ok(Enforce {
+        group: args.group.clone(),
+        policy_arn,
+        calls: actions,
+        dry_run: args.mutating.dry_run,
+        changed,
+        notes,
+        check,
+    })
+}
+
+/// Create the policy, or add a default version when the document changed (deleting the
+/// oldest non-default versions first so the new one fits within AWS's limit).
+async fn policy_actions(
+    admin: &Clients,
+    arn: &str,
+    name: &str,
+    document: &str,
+    page_size: Option<i32>,
+) -> Result<Vec<Action>, Error> {
+    let Some((current, _)) = documents::managed(&admin.iam, arn).await? else {
+        return Ok(vec![Action::CreatePolicy {
+            name: name.to_owned(),
+            document: document.to_owned(),
+        }]);
+    };
+    if documents::same_document(&current.document, document) {
+        return Ok(Vec::new());
+    }
+    let mut versions = lists::policy_versions(&admin.iam, arn, page_size).await?;
+    versions.retain(|version| !version.is_default_version());
+    versions.sort_by_key(|version| {
+        version
+            .create_date()
+            .map(|date| (date.secs(), date.subsec_nanos()))
+    });
+    let excess = (versions.len() + 2).saturating_sub(MAX_VERSIONS);
+    let mut actions: Vec<Action> = versions
+        .iter()
+        .take(excess)
+        .filter_map(|version| version.version_id())
+        .map(|id| Action::DeletePolicyVersion {
+            policy_arn: arn.to_owned(),
+            version_id: id.to_owned(),
+        })
+        .collect();
+    actions.push(Action::CreatePolicyVersion {
+        policy_arn: arn.to_owned(),
+        document: document.to_owned(),
+    });
+    Ok(actions)
+}
+
+impl Report for Enforce {
+    fn text(&self) -> String {
+        let mut text = String::new();
+        for note in &self.notes {
+            text.push_str(&format!("Note: {note}\n"));
+        }
+        text.push_str(&plan::describe(&self.calls, self.dry_run, self.changed));
+        text.push_str(&format!(
+            "\nCheck of group {} (iam-mfa policy check):\n",
+            self.group
+        ));
+        text.push_str(&findings::render(&self.check, None, style::colour_stdout()));
+        text
+    }
+}

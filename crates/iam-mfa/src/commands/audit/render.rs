@@ -1,0 +1,176 @@
+//! Printing the audit [`AuditReport`]: a summary and a table of the users with findings (text), the
+//! whole report (JSON), one row per finding (CSV), or SARIF 2.1.0. Nothing secret is in the
+//! report to begin with: names, ARNs, dates, device serials.
+
+use super::report::{AuditReport, UserReport};
+use crate::ui::{sarif, table};
+use mfa_doctor::Severity;
+
+/// `yes`/`no`/`?` for a fact that may be unknown.
+fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "?",
+    }
+}
+
+fn findings_cell(user: &UserReport) -> String {
+    user.findings
+        .iter()
+        .map(|f| format!("{} ({})", f.id.as_str(), f.severity.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The human summary and tables.
+pub fn text(report: &AuditReport) -> String {
+    let mut out = String::new();
+    let generated = report
+        .credential_report_generated
+        .and_then(|s| serde_json::to_value(s).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
+    out.push_str(&format!(
+        "Account {}: credential report generated {generated}\n",
+        report.account.as_deref().unwrap_or("?")
+    ));
+    let s = &report.summary;
+    out.push_str(&format!(
+        "{} users, {} with findings; {} distinct policy sets analysed\n",
+        s.users, s.users_with_findings, s.policy_sets
+    ));
+    let counts: Vec<String> = s
+        .by_severity
+        .iter()
+        .rev()
+        .map(|(severity, n)| format!("{n} {}", severity.name()))
+        .collect();
+    out.push_str(&format!(
+        "Findings: {}\n",
+        if counts.is_empty() {
+            "none".to_owned()
+        } else {
+            counts.join(", ")
+        }
+    ));
+    let root = &report.root;
+    out.push_str(&format!(
+        "Root user: credentials {}, MFA {}{}\n",
+        yes_no(root.credentials),
+        yes_no(root.mfa),
+        if root.virtual_mfa { " (virtual)" } else { "" }
+    ));
+    let mut users: Vec<&UserReport> = report
+        .users
+        .iter()
+        .filter(|u| !u.findings.is_empty())
+        .collect();
+    users.sort_by(|a, b| b.worst().cmp(&a.worst()).then(a.user.cmp(&b.user)));
+    if !users.is_empty() {
+        let rows: Vec<Vec<String>> = users
+            .iter()
+            .map(|u| {
+                vec![
+                    u.user.clone(),
+                    yes_no(u.password_enabled).to_owned(),
+                    yes_no(u.mfa_active).to_owned(),
+                    u.access_keys_active
+                        .map_or("?".to_owned(), |n| n.to_string()),
+                    findings_cell(u),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table::render(
+            &["USER", "PASSWORD", "MFA", "KEYS", "FINDINGS"],
+            &rows,
+        ));
+    }
+    if !report.account_findings.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .account_findings
+            .iter()
+            .map(|a| {
+                vec![
+                    a.subject.clone(),
+                    format!("{} ({})", a.finding.id.as_str(), a.finding.severity.name()),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table::render(&["ACCOUNT", "FINDING"], &rows));
+    }
+    if s.worst.is_some() {
+        out.push_str("\nMessages, evidence and fixes: --output json (or sarif).\n");
+    }
+    out
+}
+
+/// One CSV row per finding: the user's (or the account's) facts, the finding.
+pub fn csv(report: &AuditReport) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "user",
+        "arn",
+        "password_enabled",
+        "mfa_active",
+        "access_keys_active",
+        "finding",
+        "severity",
+        "policy_set",
+        "message",
+    ])?;
+    let flag = |v: Option<bool>| v.map_or(String::new(), |b| b.to_string());
+    for user in &report.users {
+        for f in &user.findings {
+            writer.write_record([
+                user.user.clone(),
+                user.arn.clone(),
+                flag(user.password_enabled),
+                flag(user.mfa_active),
+                user.access_keys_active
+                    .map_or(String::new(), |n| n.to_string()),
+                f.id.as_str().to_owned(),
+                f.severity.name().to_owned(),
+                f.policy_set.map_or(String::new(), |n| n.to_string()),
+                f.message.clone(),
+            ])?;
+        }
+    }
+    for a in &report.account_findings {
+        writer.write_record([
+            String::new(),
+            a.subject.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            a.finding.id.as_str().to_owned(),
+            a.finding.severity.name().to_owned(),
+            String::new(),
+            a.finding.message.clone(),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The SARIF log: a result per finding, located at the user's ARN (or the device, the root).
+pub fn sarif(report: &AuditReport) -> serde_json::Value {
+    let items: Vec<sarif::Item> = report
+        .all_findings()
+        .map(|(subject, f)| sarif::Item {
+            id: f.id,
+            severity: f.severity,
+            message: f.message.clone(),
+            uri: None,
+            logical: Some(subject.to_owned()),
+        })
+        .collect();
+    sarif::log(&items)
+}
+
+/// Whether any finding is at least `threshold` (`--fail-on`).
+pub fn fails(report: &AuditReport, threshold: Option<Severity>) -> bool {
+    threshold.is_some_and(|t| report.summary.worst.is_some_and(|w| w >= t))
+}

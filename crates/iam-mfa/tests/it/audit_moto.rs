@@ -1,0 +1,328 @@
+//! `iam-mfa audit` against moto: the exact findings of every seeded user, the account's
+//! findings, the AWS requests made (a fixed number, whatever the number of users, except for
+//! paging), and the output formats and exit codes of the binary.
+
+use std::collections::BTreeMap;
+
+use crate::admin_support::{admin, admin_sandbox};
+use crate::audit_support::{ENFORCED, Spec, args, ids, seed, user, virtual_device};
+use crate::common::{Moto, assert_exit, json, stdout};
+use iam_mfa::commands::audit;
+
+/// The requests one audit of the seeded account makes, by action.
+fn expected_requests(login_profiles: usize) -> BTreeMap<String, usize> {
+    let mut expected: BTreeMap<String, usize> = [
+        // moto answers STARTED first, then COMPLETE.
+        ("GenerateCredentialReport", 2),
+        ("GetCredentialReport", 1),
+        ("GetAccountAuthorizationDetails", 1),
+        ("ListVirtualMFADevices", 1),
+        ("GetAccountSummary", 1),
+        ("GetAccountPasswordPolicy", 1),
+    ]
+    .into_iter()
+    .map(|(a, n)| (a.to_owned(), n))
+    .collect();
+    if login_profiles > 0 {
+        expected.insert("GetLoginProfile".to_owned(), login_profiles);
+    }
+    expected
+}
+
+/// The requests moto received after the first `skip`, by action.
+fn requests_since(moto: &Moto, skip: usize) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for action in moto.actions().into_iter().skip(skip) {
+        *out.entry(action).or_insert(0) += 1;
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_seeded_user_gets_exactly_its_findings_in_a_fixed_number_of_requests() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let expected = seed(&admin.iam).await;
+    let before = moto.actions().len();
+
+    let report = audit::audit(&admin, &args()).await.unwrap();
+
+    assert_eq!(ids(&report), expected);
+    // Only erin (console password, no MFA, a Deny on iam:ChangePassword) needed her login
+    // profile; moto ignores PasswordResetRequired, so she is at risk but not locked out here.
+    assert_eq!(requests_since(&moto, before), expected_requests(1));
+    let erin = report.users.iter().find(|u| u.user == "erin").unwrap();
+    assert_eq!(erin.password_reset_required, Some(false));
+    assert_eq!(erin.password_enabled, Some(true));
+    assert_eq!(erin.mfa_active, Some(false));
+
+    let account: Vec<(&str, &str)> = report
+        .account_findings
+        .iter()
+        .map(|a| (a.subject.as_str(), a.finding.id.as_str()))
+        .collect();
+    assert_eq!(
+        account,
+        [(
+            "arn:aws:iam::123456789012:mfa/abandoned",
+            "orphaned-mfa-device"
+        )]
+    );
+    // moto has no root row and no AccountPasswordPresent: whether root has credentials is
+    // unknown, so no root finding (see audit_decide for the real shapes).
+    assert_eq!(report.root.credentials, None);
+    assert_eq!(report.account.as_deref(), Some("123456789012"));
+    // Enforced (twice: carol has no MFA but shares alice's and bob's set), Legacy, BoolMFA,
+    // ci-bot's own, frank's empty one.
+    assert_eq!(report.summary.policy_sets, 5);
+    assert_eq!(report.summary.users, 7);
+    assert_eq!(report.summary.users_with_findings, 4);
+    // The set-level evidence sits with the set; the user's copy points at it.
+    let dave = report.users.iter().find(|u| u.user == "dave").unwrap();
+    let bool_finding = dave.findings.first().unwrap();
+    let set = &report.policy_sets[bool_finding.policy_set.unwrap()];
+    assert_eq!(set.policies, ["BoolForceMFA", "Work"]);
+    assert!(set.findings.iter().any(|f| !f.evidence.is_empty()));
+}
+
+#[tokio::test]
+async fn the_request_count_does_not_grow_with_users() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    seed(&admin.iam).await;
+    // The first audit starts the credential report (one more GenerateCredentialReport).
+    audit::audit(&admin, &args()).await.unwrap();
+    let before = moto.actions().len();
+    audit::audit(&admin, &args()).await.unwrap();
+    let small = requests_since(&moto, before);
+    assert_eq!(
+        small,
+        expected_requests(1)
+            .into_iter()
+            .map(|(a, n)| (
+                a.clone(),
+                if a == "GenerateCredentialReport" {
+                    1
+                } else {
+                    n
+                }
+            ))
+            .collect()
+    );
+
+    for n in 0..24 {
+        let spec = Spec {
+            group: Some(ENFORCED),
+            password: n % 2 == 0,
+            key: n % 3 == 0,
+            mfa: n % 4 != 0,
+            ..Spec::default()
+        };
+        user(&admin.iam, &format!("user-{n:02}"), spec).await;
+    }
+    let before = moto.actions().len();
+    let report = audit::audit(&admin, &args()).await.unwrap();
+    assert_eq!(report.summary.users, 31);
+    assert_eq!(requests_since(&moto, before), small);
+}
+
+#[tokio::test]
+async fn pages_are_followed() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let expected = seed(&admin.iam).await;
+    for n in 0..4 {
+        virtual_device(&admin.iam, &format!("left-over-{n}")).await;
+    }
+    let before = moto.actions().len();
+    let mut paged = args();
+    paged.page_size = Some(2);
+    let report = audit::audit(&admin, &paged).await.unwrap();
+    assert_eq!(ids(&report), expected);
+    assert_eq!(report.account_findings.len(), 5);
+    // Five unassigned devices, two per page (root has no MFA in moto, so the assigned ones
+    // are not listed); moto ignores MaxItems on GetAccountAuthorizationDetails.
+    assert_eq!(
+        requests_since(&moto, before).get("ListVirtualMFADevices"),
+        Some(&3)
+    );
+}
+
+#[tokio::test]
+async fn the_binary_prints_every_format_fails_on_request_and_prints_no_secret() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    seed(&admin.iam).await;
+    let sandbox = admin_sandbox(&moto);
+
+    let text = sandbox.run(&["audit"]);
+    assert_exit(&text, 0);
+    let text = stdout(&text);
+    assert!(text.contains("7 users, 4 with findings"), "{text}");
+    let erin = text.lines().find(|l| l.starts_with("erin ")).unwrap();
+    assert!(erin.contains("console-user-without-mfa (high)"), "{erin}");
+    assert!(text.contains("orphaned-mfa-device (low)"), "{text}");
+
+    let out = sandbox.run(&["audit", "--output", "json", "--fail-on", "high"]);
+    assert_exit(&out, 6);
+    let report = json(&out);
+    assert_eq!(report["summary"]["worst"], "high");
+    assert_eq!(report["summary"]["by_id"]["console-user-without-mfa"], 2);
+    let low = sandbox.run(&["audit", "--output", "json", "--fail-on", "critical"]);
+    assert_exit(&low, 0);
+
+    let csv = sandbox.run(&["audit", "--output", "csv"]);
+    assert_exit(&csv, 0);
+    let csv = stdout(&csv);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "user,arn,password_enabled,mfa_active,access_keys_active,finding,severity,policy_set,message"
+        )
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("carol,arn:aws:iam::123456789012:user/carol,true,false,0,console-user-without-mfa,high,,")),
+        "{csv}"
+    );
+
+    let sarif = sandbox.run(&["audit", "--output", "sarif"]);
+    assert_exit(&sarif, 0);
+    let sarif = json(&sarif);
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        report["summary"]["by_severity"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>() as usize
+    );
+
+    // Nothing secret: moto hands out seeds in ListVirtualMFADevices; none may leak.
+    let listed = admin.iam.list_virtual_mfa_devices().send().await.unwrap();
+    let everything = format!("{text}{csv}{report}{sarif}");
+    for device in listed.virtual_mfa_devices() {
+        if let Some(seed) = device.base32_string_seed() {
+            let seed = String::from_utf8_lossy(seed.as_ref()).into_owned();
+            assert!(!everything.contains(&seed));
+        }
+    }
+
+    let bad = sandbox.run(&["--output", "json", "audit", "--fail-on", "severe"]);
+    assert_exit(&bad, 2);
+}
+
+/// A loopback IAM stand-in that answers `GetLoginProfile` at once, except for user `slow`
+/// (after 1 s); it counts the calls in flight and how many were answered before `slow`.
+#[derive(Default)]
+struct LoginProfileStub {
+    in_flight: std::sync::atomic::AtomicUsize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
+    answered: std::sync::atomic::AtomicUsize,
+    answered_before_slow: std::sync::atomic::AtomicUsize,
+}
+
+impl LoginProfileStub {
+    /// Serves one connection's requests (keep-alive) until the client closes it.
+    async fn serve(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering::SeqCst;
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let mut stream = BufReader::new(stream);
+        loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if stream.read_line(&mut line).await? == 0 {
+                    return Ok(());
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            stream.read_exact(&mut body).await?;
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let user = body
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("UserName="))
+                .unwrap_or_default()
+                .to_owned();
+            let now = self.in_flight.fetch_add(1, SeqCst) + 1;
+            self.max_in_flight.fetch_max(now, SeqCst);
+            if user == "slow" {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                self.answered_before_slow
+                    .store(self.answered.load(SeqCst), SeqCst);
+            } else {
+                tokio::task::yield_now().await;
+            }
+            self.in_flight.fetch_sub(1, SeqCst);
+            self.answered.fetch_add(1, SeqCst);
+            let xml = format!(
+                "<GetLoginProfileResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetLoginProfileResult><LoginProfile><UserName>{user}</UserName><CreateDate>2026-01-01T00:00:00Z</CreateDate><PasswordResetRequired>true</PasswordResetRequired></LoginProfile></GetLoginProfileResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetLoginProfileResponse>"
+            );
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                xml.len()
+            );
+            stream.get_mut().write_all(head.as_bytes()).await?;
+            stream.get_mut().write_all(xml.as_bytes()).await?;
+        }
+    }
+}
+
+#[tokio::test]
+async fn login_profiles_are_read_as_a_bounded_stream_not_in_batches() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering::SeqCst;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let stub = Arc::new(LoginProfileStub::default());
+    let server = {
+        let stub = Arc::clone(&stub);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let stub = Arc::clone(&stub);
+                tokio::spawn(async move { stub.serve(stream).await });
+            }
+        })
+    };
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            "AKIDSTUB", "stub", None, None, "stub",
+        ))
+        .load()
+        .await;
+    let admin = iam_mfa::iam::client::Clients::new(&config);
+    let users: Vec<String> = std::iter::once("slow".to_owned())
+        .chain((0..39).map(|i| format!("user-{i:02}")))
+        .collect();
+    let profiles = audit::gather::login_profiles(&admin, &users, &|| {})
+        .await
+        .unwrap();
+    server.abort();
+    assert_eq!(profiles.len(), 40);
+    assert!(
+        profiles.keys().map(String::as_str).eq({
+            let mut sorted: Vec<&str> = users.iter().map(String::as_str).collect();
+            sorted.sort_unstable();
+            sorted
+        }),
+        "sorted by user"
+    );
+    // While one call is slow the others go on: all 39 are answered before it.
+    assert_eq!(stub.answered_before_slow.load(SeqCst), 39);
+    let max = stub.max_in_flight.load(SeqCst);
+    assert!((2..=16).contains(&max), "{max} calls in flight at once");
+}
