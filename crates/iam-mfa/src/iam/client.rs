@@ -7,6 +7,7 @@ use crate::aws::{self, ClientOptions};
 use crate::session::{self, SessionArgs};
 use aws_config::SdkConfig;
 use aws_sdk_sts::config::Credentials;
+use iam_policy::analysis::Principal;
 
 /// The clients a command that reads or changes the account calls.
 #[derive(Clone, Debug)]
@@ -94,6 +95,17 @@ impl Caller {
     pub fn user_name(&self) -> Option<&str> {
         let (_, path) = self.arn.split_once(":user/")?;
         path.rsplit('/').next()
+    }
+
+    /// The IAM user `user_name` at `path` in the caller's account, as the policy engine sees
+    /// users.
+    pub fn user(&self, user_name: &str, path: &str) -> Principal {
+        Principal {
+            partition: self.partition.clone(),
+            account: self.account.clone(),
+            user_name: user_name.to_owned(),
+            path: path.to_owned(),
+        }
     }
 
     /// `arn:PARTITION:iam::ACCOUNT:RESOURCE`.

@@ -12,6 +12,30 @@ pub struct Named {
     pub document: String,
 }
 
+/// A policy the engine cannot read: its name and the parse error (`NAME: line L, column C: …`).
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {error}")]
+pub struct Unreadable {
+    pub name: String,
+    pub error: iam_policy::ParseError,
+}
+
+/// The policy set of `documents`, in order; the error names the first one the engine cannot
+/// read.
+pub fn policy_set<'a>(
+    documents: impl IntoIterator<Item = &'a Named>,
+) -> Result<iam_policy::PolicySet, Unreadable> {
+    let mut set = iam_policy::PolicySet::new();
+    for named in documents {
+        set.add_document(&named.name, &named.document)
+            .map_err(|error| Unreadable {
+                name: named.name.clone(),
+                error,
+            })?;
+    }
+    Ok(set)
+}
+
 /// A document as IAM returns it: AWS percent-encodes documents (RFC 3986), moto sometimes
 /// does not; text that already starts as JSON is taken as is.
 pub fn decode(text: &str) -> String {

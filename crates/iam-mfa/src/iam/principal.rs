@@ -22,7 +22,7 @@ pub enum Target {
 
 /// What the account says about one principal.
 #[derive(Debug, Clone)]
-pub struct Gathered {
+pub struct PrincipalPolicies {
     /// The principal the requests are made as (a group's stand-in member for `--group`).
     pub principal: Principal,
     /// The identity policies, named `POLICY` or `GROUP/POLICY` for inline group policies.
@@ -39,7 +39,7 @@ pub async fn gather(
     admin: &Clients,
     target: &Target,
     page_size: Option<i32>,
-) -> Result<Gathered, Error> {
+) -> Result<PrincipalPolicies, Error> {
     let caller = Caller::of(admin).await?;
     let (principal, documents, login_profile) = match target {
         Target::User(name) => {
@@ -54,18 +54,18 @@ pub async fn gather(
             let path = user.user().map_or("/", |u| u.path()).to_owned();
             let groups = lists::groups_for_user(&admin.iam, name, page_size).await?;
             let documents = documents::of_user(&admin.iam, Some(name), &groups, page_size).await?;
-            let principal = principal(&caller, name, path);
+            let principal = caller.user(name, &path);
             (principal, documents, login_profile(admin, name).await?)
         }
         Target::Group(group) => {
             let documents = documents::of_group(&admin.iam, group, page_size)
                 .await
                 .map_err(|e| lists::no_such(e, || Error::NoSuchGroup(group.clone())))?;
-            let principal = principal(&caller, GROUP_MEMBER, "/".to_owned());
+            let principal = caller.user(GROUP_MEMBER, "/");
             (principal, documents, LoginProfile::Unknown)
         }
     };
-    Ok(Gathered {
+    Ok(PrincipalPolicies {
         principal,
         documents,
         account: Account {
@@ -73,15 +73,6 @@ pub async fn gather(
             login_profile,
         },
     })
-}
-
-fn principal(caller: &Caller, user_name: &str, path: String) -> Principal {
-    Principal {
-        partition: caller.partition.clone(),
-        account: caller.account.clone(),
-        user_name: user_name.to_owned(),
-        path,
-    }
 }
 
 /// `GetLoginProfile`: none (`NoSuchEntity`), present, or present with a required reset.

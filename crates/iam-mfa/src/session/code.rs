@@ -2,6 +2,7 @@
 //! terminal attached), an interactive prompt on the controlling terminal; else a clear failure.
 
 use super::Error;
+use crate::ui::prompt::{self, Prompt};
 use crate::ui::tty::Tty;
 use std::process::{Command, Stdio};
 
@@ -83,21 +84,29 @@ pub fn obtain(
     prompt(&mut tty, serial, retry_reason).map(|code| (code, Origin::Prompt))
 }
 
-/// Asks on the terminal until a well-formed code is typed (at most [`PROMPT_ATTEMPTS`] times).
-fn prompt(tty: &mut Tty, serial: &str, retry_reason: Option<&str>) -> Result<MfaCode, Error> {
-    let io = |err: std::io::Error| Error::Terminal(err.to_string());
+/// Asks until a well-formed code is typed (at most [`PROMPT_ATTEMPTS`] times).
+fn prompt(
+    terminal: &mut dyn Prompt,
+    serial: &str,
+    retry_reason: Option<&str>,
+) -> Result<MfaCode, Error> {
+    let failed = |err: prompt::Error| match err {
+        prompt::Error::Terminal(err) => Error::Terminal(err.to_string()),
+        other => Error::Terminal(other.to_string()),
+    };
     if let Some(reason) = retry_reason {
-        tty.say(reason).map_err(io)?;
+        terminal.say(reason).map_err(failed)?;
     }
     let mut last = None;
     for _ in 0..PROMPT_ATTEMPTS {
-        let line = tty
-            .prompt(&format!("MFA code for {serial}: "))
-            .map_err(io)?;
+        let line = terminal
+            .ask(&format!("MFA code for {serial}: "))
+            .map_err(failed)?
+            .ok_or_else(|| Error::Terminal("terminal closed".to_owned()))?;
         match MfaCode::parse(&line) {
             Ok(code) => return Ok(code),
             Err(err) => {
-                tty.say(&err.to_string()).map_err(io)?;
+                terminal.say(&err.to_string()).map_err(failed)?;
                 last = Some(err);
             }
         }

@@ -1,6 +1,8 @@
-//! Questions to the administrator: confirmations and MFA codes. Answers come from the
-//! terminal, or from standard input when there is no terminal (scripts, tests); messages go to
-//! the terminal, else to stderr, so stdout stays clean for `--output json`.
+//! Questions to the person at the terminal, through one trait ([`Prompt`]): confirmations and
+//! MFA codes. The admin commands ask through [`Console`]: answers come from the terminal, or
+//! from standard input when there is no terminal (scripts, tests); messages go to the terminal,
+//! else to stderr, so stdout stays clean for `--output json`. The session commands ask for an
+//! MFA code on the bare [`Tty`] only.
 //!
 //! Ctrl-C while a question waits for its answer is [`Error::Interrupted`] rather than sudden
 //! death, so the command can undo what it started (enrolment deletes the device it created);
@@ -67,6 +69,32 @@ pub trait Prompt {
     /// Whether a change may be confirmed here: only by a person at a terminal, never by a
     /// `y` that standard input happens to carry (`yes | iam-mfa reset …`, a stray here-doc).
     fn can_confirm(&self) -> bool;
+}
+
+/// The bare controlling terminal, for the MFA-code prompt of the session commands: under
+/// `credential_process` stdin belongs to the calling SDK, so only the terminal may answer, and
+/// nothing reads ahead of the one line asked for (the next keystrokes belong to the command
+/// `exec` becomes).
+impl Prompt for Tty {
+    fn say(&mut self, message: &str) -> Result<(), Error> {
+        Tty::say(self, message).map_err(Error::Terminal)
+    }
+
+    fn ask(&mut self, question: &str) -> Result<Option<String>, Error> {
+        match self.prompt(question) {
+            Ok(line) => Ok(Some(line)),
+            Err(error) if error.kind() == ErrorKind::UnexpectedEof => Ok(None),
+            Err(error) => Err(Error::Terminal(error)),
+        }
+    }
+
+    fn is_terminal(&self) -> bool {
+        true
+    }
+
+    fn can_confirm(&self) -> bool {
+        true
+    }
 }
 
 /// How often a waiting question looks for Ctrl-C.

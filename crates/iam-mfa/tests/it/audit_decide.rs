@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::audit_support::{AWS_EXAMPLE, WORK, force_mfa, ids};
-use iam_mfa::commands::audit::credential_report::{CredentialReport, Key, Row, Stamp};
+use iam_mfa::commands::audit::credential_report::{AccessKey, CredentialReport, Row, Stamp};
 use iam_mfa::commands::audit::decide::{analyse, decide, login_profiles_needed};
 use iam_mfa::commands::audit::facts::{AccountSummary, Gathered, User, VirtualDevice};
 use iam_mfa::commands::audit::report::AuditReport;
@@ -15,11 +15,11 @@ use mfa_doctor::{Intent, LoginProfile, Severity};
 const ACCOUNT: &str = "arn:aws:iam::123456789012";
 
 fn row(user: &str, password: Option<bool>, mfa: bool, key: bool) -> Row {
-    let key = Key {
+    let key = AccessKey {
         active: key,
         last_used: Stamp::NotApplicable,
     };
-    let no_key = Key {
+    let no_key = AccessKey {
         active: false,
         last_used: Stamp::NotApplicable,
     };

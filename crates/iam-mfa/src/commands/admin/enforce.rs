@@ -5,7 +5,7 @@
 
 use super::error::Error;
 use super::mfa_policy;
-use super::password;
+use super::password::{self, PasswordPolicy};
 use super::plan::Mutating;
 use super::plan::{self, Action};
 use crate::args::Listing;
@@ -66,16 +66,65 @@ pub struct Enforce {
     pub check: CheckReport,
 }
 
-/// Makes the group enforce MFA, then checks its policies with the doctor.
+/// What the account holds that `enforce` decides on, read before anything changes.
+#[derive(Debug)]
+pub struct Facts {
+    pub caller: Caller,
+    /// The force-MFA document to install.
+    pub document: String,
+    pub policy_arn: String,
+    /// The force-MFA policy as installed.
+    pub installed: Installed,
+    /// The other managed policies to attach (`--attach`), by ARN, with their documents.
+    pub extra: Vec<(String, Named)>,
+    /// The users to add (`--users`, or every user with `--all-users`).
+    pub users: Vec<String>,
+    /// The group's members; `None` when the group does not exist.
+    pub members: Option<Vec<String>>,
+    /// The ARNs of the policies attached to the group.
+    pub attached: Vec<String>,
+    /// The account password policy; `None` when the account has none.
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+/// The customer-managed force-MFA policy in the account.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Installed {
+    /// No such policy.
+    Missing,
+    /// Its default version is the document to install.
+    Current,
+    /// Its default version differs; the ids of its other versions, oldest first.
+    Outdated { old_versions: Vec<String> },
+}
+
+/// Makes the group enforce MFA, then checks its policies with the doctor: gather, plan, apply,
+/// check.
 pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Result<Enforce, Error> {
+    let facts = gather(admin, args).await?;
+    let (actions, notes) = plan(&facts, args);
+    let question = format!("Make group {} enforce MFA?", args.group);
+    let changed = plan::apply(admin, prompt, args.mutating, &actions, &question).await?;
+    let check = check(admin, args, &facts, changed).await?;
+    Ok(Enforce {
+        group: args.group.clone(),
+        policy_arn: facts.policy_arn,
+        calls: actions,
+        dry_run: args.mutating.dry_run,
+        changed,
+        notes,
+        check,
+    })
+}
+
+/// Reads what `enforce` decides on. Everything named must exist: a missing user or
+/// `--attach` policy is an error here, before anything changes.
+pub async fn gather(admin: &Clients, args: &Args) -> Result<Facts, Error> {
     let page_size = args.listing.page_size;
     let caller = Caller::of(admin).await?;
     let document =
-        &mfa_policy::document(args.policy_file.as_deref(), &args.intent, &caller.partition)?;
+        mfa_policy::document(args.policy_file.as_deref(), &args.intent, &caller.partition)?;
     let policy_arn = caller.iam_arn(&format!("policy/{}", args.policy_name));
-    let mut notes = Vec::new();
-
-    // Everything named must exist before anything changes.
     let mut extra = Vec::new();
     for name in &args.attach {
         let arn = if name.starts_with("arn:") {
@@ -98,98 +147,42 @@ pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Resul
     for user in &args.users {
         lists::groups_for_user(&admin.iam, user, page_size).await?;
     }
-    let group = match lists::group_members(&admin.iam, &args.group, page_size).await {
+    let members = match lists::group_members(&admin.iam, &args.group, page_size).await {
         Ok(members) => Some(members),
         Err(iam::Error::NoSuchGroup(_)) => None,
         Err(error) => return Err(error.into()),
     };
-
-    let group_existed = group.is_some();
-    let mut actions =
-        policy_actions(admin, &policy_arn, &args.policy_name, document, page_size).await?;
-    let attached = match group {
+    let installed = installed(admin, &policy_arn, &document, page_size).await?;
+    let attached = match members {
         Some(_) => lists::attached_group_policies(&admin.iam, &args.group, page_size).await?,
-        None => {
-            actions.push(Action::CreateGroup {
-                group: args.group.clone(),
-            });
-            Vec::new()
-        }
+        None => Vec::new(),
     };
-    for arn in std::iter::once(&policy_arn).chain(extra.iter().map(|(arn, _)| arn)) {
-        if !attached.contains(arn) {
-            actions.push(Action::AttachGroupPolicy {
-                group: args.group.clone(),
-                policy_arn: arn.clone(),
-            });
-        }
-    }
-    let members = group.unwrap_or_default();
-    for user in users.iter().filter(|user| !members.contains(user)) {
-        actions.push(Action::AddUserToGroup {
-            group: args.group.clone(),
-            user: user.clone(),
-        });
-    }
-    let current = crate::iam::password_policy::current(&admin.iam).await?;
-    if let Some(updated) = password::allowing_change(current.as_ref()) {
-        if current.is_none() {
-            notes.push("the account had no password policy: one at least as strict as AWS's default is created".into());
-        }
-        actions.push(Action::UpdateAccountPasswordPolicy(updated));
-    }
-
-    let question = format!("Make group {} enforce MFA?", args.group);
-    let changed = plan::apply(admin, prompt, args.mutating, &actions, &question).await?;
-
-    let mut policies = vec![Named {
-        name: args.policy_name.clone(),
-        document: document.to_owned(),
-    }];
-    policies.extend(extra.into_iter().map(|(_, named)| named));
-    if group_existed || changed {
-        for named in documents::of_group(&admin.iam, &args.group, page_size).await? {
-            if !policies.iter().any(|known| known.name == named.name) {
-                policies.push(named);
-            }
-        }
-    }
-    let member = users
-        .first()
-        .or(members.first())
-        .cloned()
-        .unwrap_or_else(|| "example-user".into());
-    let principal = mfa_policy::principal(&caller, &member);
-    // After the calls the password policy lets users change their password.
-    let check = mfa_policy::check(&principal, &policies, &args.intent, true)?;
-    Ok(Enforce {
-        group: args.group.clone(),
+    let password_policy = crate::iam::password_policy::current(&admin.iam).await?;
+    Ok(Facts {
+        caller,
+        document,
         policy_arn,
-        calls: actions,
-        dry_run: args.mutating.dry_run,
-        changed,
-        notes,
-        check,
+        installed,
+        extra,
+        users,
+        members,
+        attached,
+        password_policy,
     })
 }
 
-/// Create the policy, or add a default version when the document changed (deleting the
-/// oldest non-default versions first so the new one fits within AWS's limit).
-async fn policy_actions(
+/// The state of the force-MFA policy `arn` against `document`.
+async fn installed(
     admin: &Clients,
     arn: &str,
-    name: &str,
     document: &str,
     page_size: Option<i32>,
-) -> Result<Vec<Action>, Error> {
+) -> Result<Installed, Error> {
     let Some((current, _)) = documents::managed(&admin.iam, arn).await? else {
-        return Ok(vec![Action::CreatePolicy {
-            name: name.to_owned(),
-            document: document.to_owned(),
-        }]);
+        return Ok(Installed::Missing);
     };
     if documents::same_document(&current.document, document) {
-        return Ok(Vec::new());
+        return Ok(Installed::Current);
     }
     let mut versions = lists::policy_versions(&admin.iam, arn, page_size).await?;
     versions.retain(|version| !version.is_default_version());
@@ -198,21 +191,110 @@ async fn policy_actions(
             .create_date()
             .map(|date| (date.secs(), date.subsec_nanos()))
     });
-    let excess = (versions.len() + 2).saturating_sub(MAX_VERSIONS);
-    let mut actions: Vec<Action> = versions
+    let old_versions = versions
         .iter()
-        .take(excess)
         .filter_map(|version| version.version_id())
-        .map(|id| Action::DeletePolicyVersion {
-            policy_arn: arn.to_owned(),
-            version_id: id.to_owned(),
-        })
+        .map(str::to_owned)
         .collect();
-    actions.push(Action::CreatePolicyVersion {
-        policy_arn: arn.to_owned(),
-        document: document.to_owned(),
-    });
-    Ok(actions)
+    Ok(Installed::Outdated { old_versions })
+}
+
+/// The calls that make the group enforce MFA, in order, and notes for the administrator.
+/// Pure: decided on `facts` alone.
+pub fn plan(facts: &Facts, args: &Args) -> (Vec<Action>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut actions = policy_actions(facts, &args.policy_name);
+    if facts.members.is_none() {
+        actions.push(Action::CreateGroup {
+            group: args.group.clone(),
+        });
+    }
+    let arns = std::iter::once(&facts.policy_arn).chain(facts.extra.iter().map(|(arn, _)| arn));
+    for arn in arns {
+        if !facts.attached.contains(arn) {
+            actions.push(Action::AttachGroupPolicy {
+                group: args.group.clone(),
+                policy_arn: arn.clone(),
+            });
+        }
+    }
+    let members = facts.members.as_deref().unwrap_or_default();
+    for user in facts.users.iter().filter(|user| !members.contains(user)) {
+        actions.push(Action::AddUserToGroup {
+            group: args.group.clone(),
+            user: user.clone(),
+        });
+    }
+    let current = facts.password_policy.as_ref();
+    if let Some(updated) = password::allowing_change(current) {
+        if current.is_none() {
+            notes.push("the account had no password policy: one at least as strict as AWS's default is created".into());
+        }
+        actions.push(Action::UpdateAccountPasswordPolicy(updated));
+    }
+    (actions, notes)
+}
+
+/// Create the policy, or add a default version when the document changed (deleting the
+/// oldest non-default versions first so the new one fits within AWS's limit).
+fn policy_actions(facts: &Facts, name: &str) -> Vec<Action> {
+    let arn = &facts.policy_arn;
+    match &facts.installed {
+        Installed::Missing => vec![Action::CreatePolicy {
+            name: name.to_owned(),
+            document: facts.document.clone(),
+        }],
+        Installed::Current => Vec::new(),
+        Installed::Outdated { old_versions } => {
+            let excess = (old_versions.len() + 2).saturating_sub(MAX_VERSIONS);
+            let mut actions: Vec<Action> = old_versions
+                .iter()
+                .take(excess)
+                .map(|id| Action::DeletePolicyVersion {
+                    policy_arn: arn.clone(),
+                    version_id: id.clone(),
+                })
+                .collect();
+            actions.push(Action::CreatePolicyVersion {
+                policy_arn: arn.clone(),
+                document: facts.document.clone(),
+            });
+            actions
+        }
+    }
+}
+
+/// The doctor's check of the group's policies as they are after the calls (or would be, with
+/// `--dry-run`): the force-MFA document, the `--attach` ones, and whatever else the group has.
+async fn check(
+    admin: &Clients,
+    args: &Args,
+    facts: &Facts,
+    changed: bool,
+) -> Result<CheckReport, Error> {
+    let mut policies = vec![Named {
+        name: args.policy_name.clone(),
+        document: facts.document.clone(),
+    }];
+    policies.extend(facts.extra.iter().map(|(_, named)| named.clone()));
+    if facts.members.is_some() || changed {
+        let page_size = args.listing.page_size;
+        for named in documents::of_group(&admin.iam, &args.group, page_size).await? {
+            if !policies.iter().any(|known| known.name == named.name) {
+                policies.push(named);
+            }
+        }
+    }
+    let members = facts.members.as_deref().unwrap_or_default();
+    let member = facts
+        .users
+        .first()
+        .or(members.first())
+        .cloned()
+        .unwrap_or_else(|| "example-user".into());
+    let principal = facts.caller.user(&member, "/");
+    // After the calls the password policy lets users change their password.
+    mfa_policy::check(&principal, &policies, &args.intent, true)
 }
 
 impl Report for Enforce {

@@ -9,8 +9,7 @@ use iam_policy::{Outcome, PolicySet};
 use serde::Serialize;
 
 use super::error::Error;
-use crate::iam::client::Caller;
-use crate::iam::documents::Named;
+use crate::iam::documents::{self, Named};
 use mfa_doctor::{
     self as doctor, Account, CheckReport, FindingId, Input, Intent, LoginProfile, Options,
 };
@@ -34,23 +33,9 @@ pub fn document(file: Option<&Path>, intent: &Intent, partition: &str) -> Result
     Ok(document)
 }
 
-/// The user `user_name` (at path `/`) in the caller's account, as the doctor sees users.
-pub fn principal(caller: &Caller, user_name: &str) -> Principal {
-    Principal {
-        partition: caller.partition.clone(),
-        account: caller.account.clone(),
-        user_name: user_name.to_owned(),
-        path: "/".to_owned(),
-    }
-}
-
 fn policy_set(documents: &[Named]) -> Result<PolicySet, Error> {
-    let mut set = PolicySet::new();
-    for named in documents {
-        set.add_document(&named.name, &named.document)
-            .map_err(|error| Error::Usage(format!("policy {}: {error}", named.name)))?;
-    }
-    Ok(set)
+    documents::policy_set(documents)
+        .map_err(|unreadable| Error::Usage(format!("policy {unreadable}")))
 }
 
 /// Whether a user can change their own password at first sign-in, before having MFA.

@@ -5,7 +5,7 @@
 
 use super::error::Error;
 use super::mfa_policy::{self, Verdict};
-use super::password;
+use super::password::{self, PasswordPolicy, Secret};
 use super::plan::Mutating;
 use super::plan::{self, Action};
 use crate::args::Listing;
@@ -56,63 +56,41 @@ pub struct Onboard {
     pub notes: Vec<String>,
 }
 
-/// Onboards `args.user`; the doctor judges the user's policies.
-pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Result<Onboard, Error> {
-    let (user, group, page_size) = (&args.user, &args.group, args.listing.page_size);
-    let caller = Caller::of(admin).await?;
-    lists::group_members(&admin.iam, group, page_size).await?;
-    let groups = match lists::groups_for_user(&admin.iam, user, page_size).await {
-        Ok(groups) => Some(groups),
-        Err(iam::Error::NoSuchUser(_)) => None,
-        Err(error) => return Err(error.into()),
-    };
-    let exists = groups.is_some();
-    let mut groups = groups.unwrap_or_default();
-    let has_password = exists && principal::login_profile(admin, user).await? != LoginProfile::None;
+/// What the account holds that `onboard` decides on, read before anything changes.
+#[derive(Debug)]
+pub struct Facts {
+    pub caller: Caller,
+    /// Whether the user exists.
+    pub exists: bool,
+    /// The groups the user is in now.
+    pub groups: Vec<String>,
+    /// Whether the user already has a console password.
+    pub has_password: bool,
+    /// The account password policy; `None` when the account has none.
+    pub password_policy: Option<PasswordPolicy>,
+    /// Whether the user may change their password before having MFA (the doctor's verdict on
+    /// the user's policies, as they will be).
+    pub verdict: Verdict,
+    /// The console sign-in URL.
+    pub sign_in_url: String,
+}
 
-    let account_policy = crate::iam::password_policy::current(&admin.iam).await?;
-    let allows_change = account_policy
-        .as_ref()
-        .is_some_and(|policy| policy.allow_users_to_change_password);
-    let mut actions = Vec::new();
-    if !exists {
-        actions.push(Action::CreateUser { user: user.clone() });
-    }
-    if !groups.contains(group) {
-        actions.push(Action::AddUserToGroup {
-            group: group.clone(),
-            user: user.clone(),
-        });
-        groups.push(group.clone());
-    }
-    let principal = mfa_policy::principal(&caller, user);
-    let documents = documents::of_user(
-        &admin.iam,
-        exists.then_some(user.as_str()),
-        &groups,
-        page_size,
-    )
-    .await?;
-    let verdict = mfa_policy::password_change(&principal, &documents, allows_change)?;
-    let mut notes = Vec::new();
-    let password = (!has_password).then(|| password::generate(account_policy.as_ref()));
-    if let Some(password) = &password {
-        actions.push(Action::CreateLoginProfile {
-            user: user.clone(),
-            password: password.clone(),
-            reset_required: verdict.allowed,
-        });
-        if args.password_file.is_none() && !prompt.is_terminal() && !args.mutating.dry_run {
-            return Err(Error::Usage(
-                "no terminal to show the initial password on: pass --password-file FILE; nothing was changed".into(),
-            ));
-        }
-    } else {
-        notes.push(format!(
-            "{user} already has a console password; it was left as it is"
+/// Onboards `args.user`; the doctor judges the user's policies: gather, plan, apply.
+pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Result<Onboard, Error> {
+    let facts = gather(admin, args).await?;
+    let (user, group) = (&args.user, &args.group);
+    let password =
+        (!facts.has_password).then(|| password::generate(facts.password_policy.as_ref()));
+    let (actions, notes) = plan(&facts, args, password.as_ref());
+    if password.is_some()
+        && args.password_file.is_none()
+        && !prompt.is_terminal()
+        && !args.mutating.dry_run
+    {
+        return Err(Error::Usage(
+            "no terminal to show the initial password on: pass --password-file FILE; nothing was changed".into(),
         ));
     }
-
     let written = match (&password, &args.password_file) {
         (Some(password), Some(path)) if !args.mutating.dry_run => {
             aws_profiles::write_atomic(path, format!("{}\n", password.expose()).as_bytes())?;
@@ -130,7 +108,6 @@ pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Resul
             return Err(error);
         }
     };
-    let sign_in_url = sign_in_url(admin, &caller).await?;
     if let (true, Some(password), None) = (changed, &password, &written) {
         prompt.say(&format!(
             "Initial console password for {user} (shown once, not saved): {}",
@@ -143,13 +120,84 @@ pub async fn run(admin: &Clients, args: &Args, prompt: &mut dyn Prompt) -> Resul
         calls: actions,
         dry_run: args.mutating.dry_run,
         changed,
-        password_reset_required: password.is_some() && verdict.allowed,
-        reset_explanation: explain(&verdict),
+        password_reset_required: password.is_some() && facts.verdict.allowed,
+        reset_explanation: explain(&facts.verdict),
         password_file: written
             .or_else(|| args.password_file.clone().filter(|_| args.mutating.dry_run)),
-        sign_in_url,
+        sign_in_url: facts.sign_in_url,
         notes,
     })
+}
+
+/// Reads what `onboard` decides on; the group must exist.
+pub async fn gather(admin: &Clients, args: &Args) -> Result<Facts, Error> {
+    let (user, group, page_size) = (&args.user, &args.group, args.listing.page_size);
+    let caller = Caller::of(admin).await?;
+    lists::group_members(&admin.iam, group, page_size).await?;
+    let groups = match lists::groups_for_user(&admin.iam, user, page_size).await {
+        Ok(groups) => Some(groups),
+        Err(iam::Error::NoSuchUser(_)) => None,
+        Err(error) => return Err(error.into()),
+    };
+    let exists = groups.is_some();
+    let groups = groups.unwrap_or_default();
+    let has_password = exists && principal::login_profile(admin, user).await? != LoginProfile::None;
+    let password_policy = crate::iam::password_policy::current(&admin.iam).await?;
+    let allows_change = password_policy
+        .as_ref()
+        .is_some_and(|policy| policy.allow_users_to_change_password);
+    // The user's policies as they will be: in `--group` too.
+    let mut future_groups = groups.clone();
+    if !future_groups.contains(group) {
+        future_groups.push(group.clone());
+    }
+    let principal = caller.user(user, "/");
+    let documents = documents::of_user(
+        &admin.iam,
+        exists.then_some(user.as_str()),
+        &future_groups,
+        page_size,
+    )
+    .await?;
+    let verdict = mfa_policy::password_change(&principal, &documents, allows_change)?;
+    let sign_in_url = sign_in_url(admin, &caller).await?;
+    Ok(Facts {
+        caller,
+        exists,
+        groups,
+        has_password,
+        password_policy,
+        verdict,
+        sign_in_url,
+    })
+}
+
+/// The calls that onboard the user, in order, and notes for the administrator. Pure: decided
+/// on `facts` and the generated `password` (`None` when the user keeps theirs).
+pub fn plan(facts: &Facts, args: &Args, password: Option<&Secret>) -> (Vec<Action>, Vec<String>) {
+    let user = &args.user;
+    let mut actions = Vec::new();
+    let mut notes = Vec::new();
+    if !facts.exists {
+        actions.push(Action::CreateUser { user: user.clone() });
+    }
+    if !facts.groups.contains(&args.group) {
+        actions.push(Action::AddUserToGroup {
+            group: args.group.clone(),
+            user: user.clone(),
+        });
+    }
+    match password {
+        Some(password) => actions.push(Action::CreateLoginProfile {
+            user: user.clone(),
+            password: password.clone(),
+            reset_required: facts.verdict.allowed,
+        }),
+        None => notes.push(format!(
+            "{user} already has a console password; it was left as it is"
+        )),
+    }
+    (actions, notes)
 }
 
 fn explain(verdict: &Verdict) -> String {

@@ -52,7 +52,7 @@ impl Serialize for Stamp {
 
 /// One access key's columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Key {
+pub struct AccessKey {
     /// `access_key_N_active`.
     pub active: bool,
     /// `access_key_N_last_used_date`.
@@ -73,7 +73,7 @@ pub struct Row {
     /// `mfa_active`: any MFA device enabled.
     pub mfa_active: bool,
     /// `access_key_1_*` and `access_key_2_*`.
-    pub access_keys: [Key; 2],
+    pub access_keys: [AccessKey; 2],
 }
 
 impl Row {
@@ -122,8 +122,8 @@ fn convert(raw: RawRow) -> Result<Row, String> {
         "not_supported" => None,
         text => Some(flag("password_enabled", text)?),
     };
-    let key = |active: &str, column: &str, last_used: &str| -> Result<Key, String> {
-        Ok(Key {
+    let key = |active: &str, column: &str, last_used: &str| -> Result<AccessKey, String> {
+        Ok(AccessKey {
             active: flag(column, active)?,
             last_used: Stamp::parse(last_used)?,
         })

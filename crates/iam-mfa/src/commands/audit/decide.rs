@@ -21,6 +21,7 @@ use super::credential_report::Stamp;
 use super::credentials::{Facts, account, credential_findings, facts};
 use super::facts::{Gathered, User};
 use super::report::{AuditFinding, AuditReport, PolicySetReport, Summary, UserReport};
+use crate::iam::documents;
 use mfa_doctor::finding::StateCount;
 use mfa_doctor::{self as doctor, Account, FindingId, Intent, LoginProfile};
 
@@ -42,7 +43,7 @@ struct Checked {
 }
 
 /// The expensive part of the audit: every distinct policy set analysed.
-pub struct Analysis {
+pub struct SetChecks {
     groups: Vec<Group>,
     /// Per group: the analysis, or why the engine could not read a policy.
     outcomes: Vec<Result<Checked, String>>,
@@ -50,7 +51,7 @@ pub struct Analysis {
     user_set: Vec<usize>,
 }
 
-impl Analysis {
+impl SetChecks {
     /// How many distinct policy sets there are.
     pub fn sets(&self) -> usize {
         self.groups.len()
@@ -96,7 +97,7 @@ pub fn analyse(
     catalog: &Catalog,
     total: &dyn Fn(usize),
     tick: &(dyn Fn() + Sync),
-) -> Analysis {
+) -> SetChecks {
     let (groups, user_set) = group(gathered);
     total(groups.len());
     let check = |g: &Group| -> Result<Checked, String> {
@@ -131,7 +132,7 @@ pub fn analyse(
         })
     };
     let outcomes = parallel_map(&groups, check);
-    Analysis {
+    SetChecks {
         groups,
         outcomes,
         user_set,
@@ -140,16 +141,16 @@ pub fn analyse(
 
 /// The parsed set of `policies`, or which policy the engine cannot read.
 fn policy_set(gathered: &Gathered, policies: &[usize]) -> Result<PolicySet, String> {
-    let mut set = PolicySet::new();
-    for &at in policies {
-        let named = gathered
-            .documents
-            .get(at)
-            .ok_or_else(|| format!("policy #{at} is missing"))?;
-        set.add_document(&named.name, &named.document)
-            .map_err(|e| format!("{}: {e}", named.name))?;
-    }
-    Ok(set)
+    let named = policies
+        .iter()
+        .map(|&at| {
+            gathered
+                .documents
+                .get(at)
+                .ok_or_else(|| format!("policy #{at} is missing"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    documents::policy_set(named).map_err(|unreadable| unreadable.to_string())
 }
 
 /// `f` over `items` on every core, results in order.
@@ -179,7 +180,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 /// the `password-change-denied` finding, which names that case.)
 pub fn login_profiles_needed(
     gathered: &Gathered,
-    analysis: &Analysis,
+    analysis: &SetChecks,
     intent: &Intent,
 ) -> Vec<String> {
     let facts = facts(gathered);
@@ -210,7 +211,7 @@ pub fn login_profiles_needed(
 }
 
 /// The report: facts and findings per user, per policy set and for the account.
-pub fn decide(gathered: &Gathered, analysis: &Analysis, intent: &Intent) -> AuditReport {
+pub fn decide(gathered: &Gathered, analysis: &SetChecks, intent: &Intent) -> AuditReport {
     let facts = facts(gathered);
     let users: Vec<(&User, &Facts<'_>, usize)> = gathered
         .users
@@ -269,7 +270,7 @@ fn account_of(arn: &str) -> String {
 
 fn user_report(
     gathered: &Gathered,
-    analysis: &Analysis,
+    analysis: &SetChecks,
     intent: &Intent,
     user: &User,
     f: &Facts<'_>,
@@ -299,7 +300,7 @@ fn user_report(
 /// self-service probes run as the user.
 fn policy_findings(
     gathered: &Gathered,
-    analysis: &Analysis,
+    analysis: &SetChecks,
     intent: &Intent,
     user: &User,
     f: &Facts<'_>,

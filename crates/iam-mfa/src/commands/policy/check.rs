@@ -9,11 +9,12 @@ use anyhow::anyhow;
 use iam_policy::PolicySet;
 use iam_policy::analysis::Principal;
 
-use super::sources::{self, PolicyArgs, Source};
+use super::sources::{self, PolicyArgs, PolicySource};
 use crate::args::GlobalArgs;
 use crate::args::Listing;
 use crate::iam::client::with_clients;
-use crate::iam::principal::{Gathered, Target, gather};
+use crate::iam::documents;
+use crate::iam::principal::{PrincipalPolicies, Target, gather};
 use crate::ui::exit::Code;
 use crate::ui::exit::Coded;
 use crate::ui::output::OutputFormat;
@@ -172,10 +173,8 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
     let (principal, account) = match &target {
         Some(target) => {
             let gathered = fetch(target, args.listing.page_size, global)?;
-            for named in &gathered.documents {
-                set.add_document(&named.name, &named.document)
-                    .map_err(|e| Coded::failure(anyhow!("policy {}: {e}", named.name)))?;
-            }
+            set = documents::policy_set(&gathered.documents)
+                .map_err(|unreadable| Coded::failure(anyhow!("policy {unreadable}")))?;
             (gathered.principal, gathered.account)
         }
         None => {
@@ -195,7 +194,7 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
         }
     };
     for source in policies.sources().map_err(Coded::usage)? {
-        if let Source::File { name, path } = &source {
+        if let PolicySource::File { name, path } = &source {
             files.insert(name.clone(), path.display().to_string());
         }
         sources::add(&mut set, &source).map_err(Coded::usage)?;
@@ -209,7 +208,11 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
 }
 
 /// Gathers `target` from the account (with an MFA session when the profile names a device).
-fn fetch(target: &Target, page_size: Option<i32>, global: &GlobalArgs) -> Result<Gathered, Coded> {
+fn fetch(
+    target: &Target,
+    page_size: Option<i32>,
+    global: &GlobalArgs,
+) -> Result<PrincipalPolicies, Coded> {
     with_clients(global, |admin| async move {
         gather(&admin, target, page_size).await
     })

@@ -20,7 +20,7 @@ pub struct PolicyArgs {
 
 /// One policy to load: its name in statement labels and where its text comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum PolicySource {
     /// A file on disk.
     File { name: String, path: PathBuf },
     /// An embedded AWS-managed policy.
@@ -32,7 +32,7 @@ pub enum Source {
 
 impl PolicyArgs {
     /// The sources in command-line order (files, then managed policies).
-    pub fn sources(&self) -> anyhow::Result<Vec<Source>> {
+    pub fn sources(&self) -> anyhow::Result<Vec<PolicySource>> {
         let mut out = Vec::new();
         for spec in &self.policies {
             let (name, path) = match spec.split_once('=') {
@@ -47,7 +47,7 @@ impl PolicyArgs {
                     (stem, path)
                 }
             };
-            out.push(Source::File { name, path });
+            out.push(PolicySource::File { name, path });
         }
         for wanted in &self.managed {
             let policy = iam_catalog::managed_policy(wanted).ok_or_else(|| {
@@ -56,7 +56,7 @@ impl PolicyArgs {
                     iam_catalog::managed_source()
                 )
             })?;
-            out.push(Source::Managed {
+            out.push(PolicySource::Managed {
                 name: policy.name.to_owned(),
                 document: policy.document,
             });
@@ -80,14 +80,14 @@ impl PolicyArgs {
 }
 
 /// Parses one source into `set`.
-pub fn add(set: &mut PolicySet, source: &Source) -> anyhow::Result<()> {
+pub fn add(set: &mut PolicySet, source: &PolicySource) -> anyhow::Result<()> {
     match source {
-        Source::File { name, path } => {
+        PolicySource::File { name, path } => {
             let text = crate::policy_file::read(path)?;
             set.add_document(name, &text)
                 .map_err(|e| anyhow!("{}: {e}", path.display()))
         }
-        Source::Managed { name, document } => set
+        PolicySource::Managed { name, document } => set
             .add_document(name, document)
             .with_context(|| format!("embedded managed policy {name}")),
     }

@@ -3,16 +3,15 @@
 //! Both sections are marked `x_iam_mfa_managed = true`; a section without that mark (the
 //! long-term one, or anyone else's) is never touched.
 
-use super::{check_owned, foreign_copy, update_file};
+use super::{check_owned, foreign_copy, print, update_file};
 use crate::args::GlobalArgs;
 use crate::session::obtain::{SessionArgs, obtain};
 use crate::session::source::MANAGED_KEY;
 use crate::session::{Error, duration};
 use crate::ui::exit::Code;
-use crate::ui::output::{OutputFormat, to_json_line};
+use crate::ui::output::Report;
 use aws_profiles::FileKind;
 use serde::Serialize;
-use std::io::Write;
 use time::OffsetDateTime;
 
 /// Key recording the expiry, as aws-vault's INI export names it (SDKs ignore it).
@@ -30,8 +29,9 @@ pub struct LoginArgs {
     force: bool,
 }
 
+/// What `login` wrote.
 #[derive(Serialize)]
-struct Report<'a> {
+struct LoginReport<'a> {
     profile: &'a str,
     target: &'a str,
     file: String,
@@ -84,29 +84,27 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         )?;
     }
     let left = session.seconds_left(OffsetDateTime::now_utc());
-    let report = Report {
+    let report = LoginReport {
         profile: &obtained.source.profile,
         target: &target,
         file: path.display().to_string(),
         expiration: session.expiration_rfc3339(),
         seconds_left: left,
     };
-    let text = match global.output {
-        OutputFormat::Json => {
-            to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
-        }
-        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
-        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => format!(
-            "Wrote [{target}] to {}; it expires at {} (in {}). Use it with --profile {target}.\n",
-            report.file,
-            report.expiration,
-            duration::human(left)
-        ),
-    };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
+    print(&report, global)?;
     Ok(Code::Success.into())
+}
+
+impl Report for LoginReport<'_> {
+    fn text(&self) -> String {
+        format!(
+            "Wrote [{target}] to {}; it expires at {} (in {}). Use it with --profile {target}.\n",
+            self.file,
+            self.expiration,
+            duration::human(self.seconds_left),
+            target = self.target,
+        )
+    }
 }
 
 /// Gives `[profile TARGET]` in the config file the source's region: clients reading the session

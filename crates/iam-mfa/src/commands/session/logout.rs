@@ -1,17 +1,16 @@
 //! `logout`: forget the cached sessions of a profile and remove the section `login` wrote.
 
-use super::{any_copy_marked, check_owned, foreign_copy, update_file};
+use super::{any_copy_marked, check_owned, foreign_copy, print, update_file};
 use crate::args::GlobalArgs;
 use crate::session::cache::Cache;
 use crate::session::lock::{self, Lock};
 use crate::session::source::{Profiles, profile_name};
 use crate::session::{Error, serial, source};
 use crate::ui::exit::Code;
-use crate::ui::output::{OutputFormat, to_json_line};
+use crate::ui::output::Report;
 use crate::ui::tty::notice;
 use aws_profiles::{Document, FileKind};
 use serde::Serialize;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -27,9 +26,12 @@ pub struct LogoutArgs {
     force: bool,
 }
 
+/// What `logout` removed and kept.
 #[derive(Serialize)]
-struct Report {
+struct LogoutReport {
     profile: String,
+    #[serde(skip)]
+    file: std::path::PathBuf,
     cached_sessions_removed: usize,
     section_removed: Option<String>,
     section_kept: Option<String>,
@@ -74,35 +76,31 @@ pub fn run(args: &LogoutArgs, global: &GlobalArgs) -> Result<u8, Error> {
         }
         Ok(())
     })?;
-    let report = Report {
+    let report = LogoutReport {
         profile: name,
+        file: path,
         cached_sessions_removed: removed,
         section_removed: changed.then(|| target.clone()),
         section_kept: kept.then(|| target.clone()),
     };
-    let text = match global.output {
-        OutputFormat::Json => {
-            to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
-        }
-        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
-        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
-            let mut text = format!(
-                "Removed {removed} cached session(s) of `{}`.\n",
-                report.profile
-            );
-            if changed {
-                text += &format!("Removed [{target}] from {}.\n", path.display());
-            }
-            if kept {
-                text += &format!("Kept [{target}]: iam-mfa did not write it.\n");
-            }
-            text
-        }
-    };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
+    print(&report, global)?;
     Ok(Code::Success.into())
+}
+
+impl Report for LogoutReport {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "Removed {} cached session(s) of `{}`.\n",
+            self.cached_sessions_removed, self.profile
+        );
+        if let Some(target) = &self.section_removed {
+            text += &format!("Removed [{target}] from {}.\n", self.file.display());
+        }
+        if let Some(target) = &self.section_kept {
+            text += &format!("Kept [{target}]: iam-mfa did not write it.\n");
+        }
+        text
+    }
 }
 
 /// Whether `target` in `doc` is ours to remove: false if absent or entirely hand-written (kept), true if every copy

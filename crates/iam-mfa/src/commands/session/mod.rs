@@ -13,6 +13,7 @@ mod status;
 
 use crate::args::GlobalArgs;
 use crate::session::{Error, source};
+use crate::ui::output::{self, Report};
 
 /// The session commands.
 #[derive(clap::Subcommand, Debug)]
@@ -44,6 +45,12 @@ pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
         Command::Logout(args) => logout::run(&args, global),
         Command::Setup(args) => setup::run(&args, global),
     }
+}
+
+/// Prints a session command's result in the `--output` format; a closed or full stdout is
+/// [`Error::Output`].
+fn print(report: &impl Report, global: &GlobalArgs) -> Result<(), Error> {
+    output::print(report, global.output).map_err(Error::Output)
 }
 
 /// `aws_profiles::update` of a profile file with our error type for the edit: never writes back less than

@@ -2,18 +2,17 @@
 //! that runs this binary by its absolute path (see [`command_line`] for the form every SDK reads),
 //! and `mfa_serial` in the source profile, so `aws … --profile PROFILE-mfa` just works.
 
-use super::{check_owned, update_file};
+use super::{check_owned, print, update_file};
 use crate::args::GlobalArgs;
 use crate::aws::{self, ClientOptions};
 use crate::session::source::{MANAGED_KEY, Profiles, profile_name, target_name};
 use crate::session::{Error, serial};
 use crate::ui::exit::Code;
-use crate::ui::output::{OutputFormat, to_json_line};
+use crate::ui::output::Report;
 use crate::ui::tty::notice;
 use aws_profiles::FileKind;
 use aws_sdk_sts::config::Credentials;
 use serde::Serialize;
-use std::io::Write;
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
@@ -32,8 +31,9 @@ pub struct SetupArgs {
     force: bool,
 }
 
+/// What `setup` configured.
 #[derive(Serialize)]
-struct Report<'a> {
+struct SetupReport<'a> {
     profile: &'a str,
     target: &'a str,
     file: String,
@@ -73,7 +73,7 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
         Ok(())
     })?;
     warn_about_shadowing(&profiles, &target);
-    let report = Report {
+    let report = SetupReport {
         profile: &name,
         target: &target,
         file: profiles.paths.config.display().to_string(),
@@ -81,25 +81,26 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
         mfa_serial: &mfa_serial,
         changed,
     };
-    let text = match global.output {
-        OutputFormat::Json => {
-            to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
-        }
-        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
-        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => format!(
-            "{} [profile {target}] in {}:\n  credential_process = {command_line}\n  mfa_serial ([profile {name}]) = {mfa_serial}\nTry: aws sts get-caller-identity --profile {target}\n",
-            if changed {
+    print(&report, global)?;
+    Ok(Code::Success.into())
+}
+
+impl Report for SetupReport<'_> {
+    fn text(&self) -> String {
+        format!(
+            "{} [profile {target}] in {}:\n  credential_process = {}\n  mfa_serial ([profile {}]) = {}\nTry: aws sts get-caller-identity --profile {target}\n",
+            if self.changed {
                 "Configured"
             } else {
                 "Already configured:"
             },
-            report.file
-        ),
-    };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
-    Ok(Code::Success.into())
+            self.file,
+            self.credential_process,
+            self.profile,
+            self.mfa_serial,
+            target = self.target,
+        )
+    }
 }
 
 /// The `credential_process` value: `EXE process PROFILE`, the path bare when it has only

@@ -1,15 +1,15 @@
 //! `status`: time left of cached sessions, with exit codes for cron jobs and shell prompts:
 //! 0 all valid, 3 one expires within the refresh margin, 4 one has expired or there is none.
 
+use super::print;
 use crate::args::GlobalArgs;
 use crate::session::cache::{Cache, Record};
 use crate::session::obtain::{margin, margin_for};
 use crate::session::source::profile_name;
 use crate::session::{Error, duration};
 use crate::ui::exit::Code;
-use crate::ui::output::{OutputFormat, to_json_line};
+use crate::ui::output::Report;
 use serde::Serialize;
-use std::io::Write;
 use time::OffsetDateTime;
 
 #[derive(clap::Args, Debug)]
@@ -44,9 +44,13 @@ struct Entry {
     state: State,
 }
 
+/// The sessions `status` was asked about.
 #[derive(Serialize)]
-struct Report {
+struct StatusReport {
     sessions: Vec<Entry>,
+    /// The one profile asked about (`None` for `--all`), for the text when it has no session.
+    #[serde(skip)]
+    wanted: Option<String>,
 }
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<u8, Error> {
@@ -74,19 +78,8 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<u8, Error> {
             .collect(),
     };
     let worst = sessions.iter().map(|entry| entry.state).max();
-    let report = Report { sessions };
-    let text = match global.output {
-        OutputFormat::Json => {
-            to_json_line(&report).map_err(|err| Error::Output(std::io::Error::other(err)))?
-        }
-        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
-        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
-            text(&report, wanted.as_deref())
-        }
-    };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
+    let report = StatusReport { sessions, wanted };
+    print(&report, global)?;
     let code = match worst {
         Some(State::Valid) => Code::Success,
         Some(State::Expiring) => Code::Expiring,
@@ -113,9 +106,15 @@ fn entry(record: &Record, now: OffsetDateTime, margin: i64) -> Entry {
     }
 }
 
-fn text(report: &Report, wanted: Option<&str>) -> String {
+impl Report for StatusReport {
+    fn text(&self) -> String {
+        text(self)
+    }
+}
+
+fn text(report: &StatusReport) -> String {
     if report.sessions.is_empty() {
-        return match wanted {
+        return match &report.wanted {
             Some(name) => format!("{name}: no session\n"),
             None => "no sessions\n".to_owned(),
         };

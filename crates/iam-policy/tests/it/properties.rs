@@ -2,7 +2,6 @@
 //! adding a Deny never allows more; adding an Allow never denies more; permuting statements,
 //! policies or Action lists changes nothing; changing the case of action and key names changes
 //! nothing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
 use iam_policy::{Context, Decision, Outcome, PolicySet, Request};
 use proptest::prelude::*;

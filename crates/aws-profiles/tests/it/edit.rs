@@ -1,5 +1,4 @@
 //! Lossless editing: each edit changes exactly the lines it names, every other byte stays.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
 
 use aws_profiles::{Document, EditError, FileKind};
 

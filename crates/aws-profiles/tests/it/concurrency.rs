@@ -1,7 +1,5 @@
 //! Concurrent writers lose nothing, and a writer killed mid-update never leaves a torn file. Worker processes are
 //! this test binary run again with `AWS_PROFILES_WORKER` naming their role (see [`worker`]).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
-#![cfg(unix)]
 
 use aws_profiles::{Document, FileKind, Snapshot, UpdateError, WriteOptions};
 use std::convert::Infallible;
@@ -57,7 +55,7 @@ fn expected(n: u64) -> String {
     doc.to_string()
 }
 
-/// Entry point of worker processes; ignored in normal runs (spawned with `--ignored --exact worker`).
+/// Entry point of worker processes; ignored in normal runs (spawned with `--ignored --exact concurrency::worker`).
 #[test]
 #[ignore = "worker process entry point, run by the other tests"]
 fn worker() {
@@ -82,7 +80,7 @@ fn spawn_worker(role: &str, path: &Path, id: &str) -> Child {
         .args([
             "--ignored",
             "--exact",
-            "worker",
+            "concurrency::worker",
             "--test-threads=1",
             "--quiet",
         ])

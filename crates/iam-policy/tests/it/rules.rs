@@ -7,7 +7,6 @@
 //! [ACT] reference_policies_elements_action.html, [EVAL] reference_policies_evaluation-logic_policy-eval-denyallow.html,
 //! [GR] reference_policies_grammar.html, [STS] STS API_GetCallerIdentity.html
 //! (all under https://docs.aws.amazon.com/IAM/latest/UserGuide/ except [STS]).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
 use iam_policy::{Context, ContextValue, Outcome, PolicySet, Request, parse_policy};
 

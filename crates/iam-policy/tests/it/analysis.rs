@@ -1,7 +1,6 @@
 //! The exhaustive sweep: exact results on the reference set (the AWS force-MFA policy +
 //! PowerUserAccess + IAMUserChangePassword), and agreement with concrete evaluation of every
 //! catalog action in every state.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
 use iam_policy::analysis::{MfaState, Principal, expand, request_for, resource_candidates, sweep};
 use iam_policy::ast::ActionPattern;
@@ -10,14 +9,14 @@ use iam_policy::{Outcome, PolicySet};
 fn reference_set() -> PolicySet {
     let mut set = PolicySet::new();
     for (name, text) in [
-        ("ForceMFA", include_str!("fixtures/force-mfa-aws.json")),
+        ("ForceMFA", include_str!("../fixtures/force-mfa-aws.json")),
         (
             "PowerUserAccess",
-            include_str!("fixtures/power-user-access.json"),
+            include_str!("../fixtures/power-user-access.json"),
         ),
         (
             "IAMUserChangePassword",
-            include_str!("fixtures/iam-user-change-password.json"),
+            include_str!("../fixtures/iam-user-change-password.json"),
         ),
     ] {
         set.add_document(name, text).unwrap();

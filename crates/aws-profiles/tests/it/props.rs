@@ -1,8 +1,7 @@
 //! Property tests: random files print back byte for byte; random edits keep the document re-parseable, do what they
 //! say, and leave every line they do not target untouched.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
 
-#[path = "../fuzz/check.rs"]
+#[path = "../../fuzz/check.rs"]
 mod check;
 
 use aws_profiles::{Document, FileKind};

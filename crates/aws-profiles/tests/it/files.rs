@@ -1,6 +1,4 @@
 //! File handling: modes, symlinks, missing files and directories, refusing to touch malformed or non-UTF-8 files.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
-#![cfg(unix)]
 
 use aws_profiles::{
     Document, Error, FileKind, Snapshot, UpdateError, WriteOptions, read_document, write_atomic,

@@ -1,7 +1,6 @@
 //! Table tests of the reader against the SDKs. Each case notes what botocore 1.43 (`raw_config_parse` +
 //! `build_profile_map`, the AWS CLI's reader) does with the same text; where it differs from the Rust SDK we follow
 //! the Rust SDK and say so.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failed step fails the test
 
 use aws_profiles::{Document, FileKind, ParseError, Problem, ProfileSet, Section, sub_properties};
 
