@@ -1,9 +1,7 @@
 //! `iam-mfa devices` against moto: every device type, one user, unassigned only, paging, JSON.
 
-use crate::admin_support::{
-    admin, admin_sandbox, create_user, create_virtual, enable, enable_virtual,
-};
-use crate::common::{Moto, assert_exit, stderr, stdout};
+use crate::admin_support::{admin, admin_sandbox, create_user};
+use crate::common::{Moto, assert_exit, create_virtual, enable, enable_virtual, stderr, stdout};
 use iam_mfa::args::Listing;
 use iam_mfa::commands::admin::devices::{self, Args};
 use iam_mfa::iam::devices::Kind;

@@ -3,10 +3,9 @@
 //! enroll's own check against the seed, which is what these tests exercise.
 
 use crate::admin_support::{
-    admin, admin_sandbox, codes_from, create_user, create_virtual, file_mode, user_serials,
-    virtual_serials,
+    admin, admin_sandbox, codes_from, create_user, file_mode, user_serials, virtual_serials,
 };
-use crate::common::{Moto, assert_exit, stderr, stdout};
+use crate::common::{Moto, assert_exit, create_virtual, stderr, stdout};
 use aws_sdk_iam::types::AssignmentStatusType;
 use iam_mfa::commands::admin::Error;
 use iam_mfa::commands::admin::enroll::{self, Args};

@@ -1,9 +1,7 @@
 //! `iam-mfa prune` against moto: unassigned virtual devices are deleted, nothing else.
 
-use crate::admin_support::{
-    Script, admin, admin_sandbox, create_user, create_virtual, enable_virtual, virtual_serials,
-};
-use crate::common::{Moto, assert_exit, stderr, stdout};
+use crate::admin_support::{Script, admin, admin_sandbox, create_user, virtual_serials};
+use crate::common::{Moto, assert_exit, create_virtual, enable_virtual, stderr, stdout};
 use aws_sdk_iam::types::AssignmentStatusType;
 use iam_mfa::args::Listing;
 use iam_mfa::commands::admin::Error;

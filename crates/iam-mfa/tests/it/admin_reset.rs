@@ -1,10 +1,9 @@
 //! `iam-mfa reset` against moto: the lost-device recovery, checked through the SDK.
 
 use crate::admin_support::{
-    Script, admin, admin_sandbox, create_user, create_virtual, enable, enable_virtual,
-    run_with_input, user_serials, virtual_serials,
+    Script, admin, admin_sandbox, create_user, run_with_input, user_serials, virtual_serials,
 };
-use crate::common::{Moto, assert_exit, stderr, stdout};
+use crate::common::{Moto, assert_exit, create_virtual, enable, enable_virtual, stderr, stdout};
 use aws_sdk_iam::types::AssignmentStatusType;
 use iam_mfa::args::Listing;
 use iam_mfa::commands::admin::Error;

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::admin_support::{admin, admin_sandbox};
-use crate::audit_support::{ENFORCED, Spec, args, ids, seed, user, virtual_device};
-use crate::common::{Moto, assert_exit, json, stdout};
+use crate::audit_support::{ENFORCED, Spec, args, ids, seed, user};
+use crate::common::{Moto, assert_exit, create_virtual, json, stdout};
 use iam_mfa::commands::audit;
 
 /// The requests one audit of the seeded account makes, by action.
@@ -132,7 +132,7 @@ async fn pages_are_followed() {
     let admin = admin(&moto).await;
     let expected = seed(&admin.iam).await;
     for n in 0..4 {
-        virtual_device(&admin.iam, &format!("left-over-{n}")).await;
+        create_virtual(&admin.iam, &format!("left-over-{n}")).await;
     }
     let before = moto.actions().len();
     let mut paged = args();

@@ -7,20 +7,9 @@ use std::process::{Command, Stdio};
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../iam-policy/tests/fixtures");
 
 fn iam_mfa(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iam-mfa"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_iam-mfa"));
+    command.args(args);
+    let out = crate::common::with_stdin(command, stdin.as_bytes());
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),

@@ -1,7 +1,7 @@
 //! `process` against moto: credential_process JSON, caching, single flight, recursion guard.
 
 use crate::common::loopback::{self, Reply};
-use crate::common::{Moto, Sandbox, assert_exit, stderr, stdout};
+use crate::common::{Moto, Sandbox, assert_exit, stderr, stdout, with_stdin};
 use std::process::Stdio;
 
 /// Starts `n` `iam-mfa process work` at once and waits for all of them, in start order.
@@ -207,7 +207,6 @@ async fn recursion_is_refused_and_a_missing_code_source_explained() {
 #[cfg(unix)]
 #[tokio::test]
 async fn prompt_uses_the_terminal_when_stdin_and_stderr_are_not_the_users() {
-    use std::io::Write;
     let moto = Moto::start();
     let user = moto.create_user_with_mfa("kate").await;
     let sandbox = Sandbox::new(&moto);
@@ -220,21 +219,11 @@ async fn prompt_uses_the_terminal_when_stdin_and_stderr_are_not_the_users() {
         out.display(),
         err.display()
     );
-    let mut child = sandbox
-        .command("script")
+    let mut command = sandbox.command("script");
+    command
         .args(["-qec", &inner, "/dev/null"])
-        .env_remove("IAM_MFA_NO_TTY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"12345\n123456\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+        .env_remove("IAM_MFA_NO_TTY");
+    let output = with_stdin(command, b"12345\n123456\n");
     assert_exit(&output, 0);
     let screen = stdout(&output);
     assert!(

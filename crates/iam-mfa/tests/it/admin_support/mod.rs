@@ -32,39 +32,6 @@ pub async fn create_user(iam: &aws_sdk_iam::Client, name: &str) {
         .expect("CreateUser");
 }
 
-/// Creates virtual device `name` and returns its serial.
-pub async fn create_virtual(iam: &aws_sdk_iam::Client, name: &str) -> String {
-    let out = iam
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name(name)
-        .send()
-        .await
-        .expect("CreateVirtualMFADevice");
-    out.virtual_mfa_device()
-        .expect("device")
-        .serial_number()
-        .to_owned()
-}
-
-/// Enables `serial` for `user` (moto accepts any code and any serial).
-pub async fn enable(iam: &aws_sdk_iam::Client, user: &str, serial: &str) {
-    iam.enable_mfa_device()
-        .user_name(user)
-        .serial_number(serial)
-        .authentication_code1("123456")
-        .authentication_code2("654321")
-        .send()
-        .await
-        .expect("EnableMFADevice");
-}
-
-/// Creates virtual device `name` and enables it for `user`; returns the serial.
-pub async fn enable_virtual(iam: &aws_sdk_iam::Client, user: &str, name: &str) -> String {
-    let serial = create_virtual(iam, name).await;
-    enable(iam, user, &serial).await;
-    serial
-}
-
 /// Serials of `user`'s devices, read through the SDK.
 pub async fn user_serials(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
     let out = iam
@@ -229,23 +196,9 @@ pub async fn attached(iam: &aws_sdk_iam::Client, group: &str) -> Vec<String> {
 
 /// Runs `iam-mfa ARGS…` in `sandbox` with `input` on its standard input.
 pub fn run_with_input(sandbox: &Sandbox, args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = sandbox
-        .iam_mfa()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start iam-mfa");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait for iam-mfa")
+    let mut command = sandbox.iam_mfa();
+    command.args(args);
+    crate::common::with_stdin(command, input.as_bytes())
 }
 
 /// Group `name` with `document` attached as customer-managed policy `NAME-policy`.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::common::{create_virtual, enable_virtual};
 use iam_mfa::commands::audit::Args;
 use iam_mfa::commands::audit::report::AuditReport;
 use mfa_doctor::{self as doctor, Intent};
@@ -128,29 +129,8 @@ pub async fn user(iam: &aws_sdk_iam::Client, name: &str, spec: Spec<'_>) {
             .expect("CreateAccessKey");
     }
     if spec.mfa {
-        let serial = virtual_device(iam, name).await;
-        iam.enable_mfa_device()
-            .user_name(name)
-            .serial_number(&serial)
-            .authentication_code1("123456")
-            .authentication_code2("654321")
-            .send()
-            .await
-            .expect("EnableMFADevice");
+        enable_virtual(iam, name, name).await;
     }
-}
-
-/// Creates virtual MFA device `name` (assigned to nobody) and returns its serial.
-pub async fn virtual_device(iam: &aws_sdk_iam::Client, name: &str) -> String {
-    iam.create_virtual_mfa_device()
-        .virtual_mfa_device_name(name)
-        .send()
-        .await
-        .expect("CreateVirtualMFADevice")
-        .virtual_mfa_device()
-        .expect("device")
-        .serial_number()
-        .to_owned()
 }
 
 /// The group of compliant users.
@@ -251,6 +231,6 @@ pub async fn seed(iam: &aws_sdk_iam::Client) -> BTreeMap<String, Vec<String>> {
             ids.iter().map(|s| (*s).to_owned()).collect(),
         );
     }
-    virtual_device(iam, "abandoned").await;
+    create_virtual(iam, "abandoned").await;
     expected
 }

@@ -128,25 +128,7 @@ impl Moto {
     /// Creates IAM user `name` with an access key and an enabled virtual MFA device named `name`.
     pub async fn create_user_with_mfa(&self, name: &str) -> TestUser {
         let user = self.create_user(name).await;
-        let iam = self.iam().await;
-        let device = iam
-            .create_virtual_mfa_device()
-            .virtual_mfa_device_name(name)
-            .send()
-            .await
-            .expect("CreateVirtualMFADevice");
-        let serial = device
-            .virtual_mfa_device()
-            .map(|d| d.serial_number().to_owned())
-            .expect("serial number");
-        iam.enable_mfa_device()
-            .user_name(name)
-            .serial_number(&serial)
-            .authentication_code1("123456")
-            .authentication_code2("654321")
-            .send()
-            .await
-            .expect("EnableMFADevice");
+        let serial = enable_virtual(&self.iam().await, name, name).await;
         TestUser {
             serial: Some(serial),
             ..user
@@ -336,6 +318,60 @@ impl Sandbox {
     pub fn run(&self, args: &[&str]) -> Output {
         self.iam_mfa().args(args).output().expect("run iam-mfa")
     }
+}
+
+// Seeding moto through the SDK.
+
+/// Creates virtual device `name` and returns its serial.
+pub async fn create_virtual(iam: &aws_sdk_iam::Client, name: &str) -> String {
+    let out = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name(name)
+        .send()
+        .await
+        .expect("CreateVirtualMFADevice");
+    out.virtual_mfa_device()
+        .expect("device")
+        .serial_number()
+        .to_owned()
+}
+
+/// Enables `serial` for `user` (moto accepts any code and any serial).
+pub async fn enable(iam: &aws_sdk_iam::Client, user: &str, serial: &str) {
+    iam.enable_mfa_device()
+        .user_name(user)
+        .serial_number(serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .expect("EnableMFADevice");
+}
+
+/// Creates virtual device `name` and enables it for `user`; returns the serial.
+pub async fn enable_virtual(iam: &aws_sdk_iam::Client, user: &str, name: &str) -> String {
+    let serial = create_virtual(iam, name).await;
+    enable(iam, user, &serial).await;
+    serial
+}
+
+/// Runs `command` with `input` on its stdin (then closed) and its stdout and stderr captured.
+pub fn with_stdin(mut command: Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the command");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for the command")
 }
 
 /// Stdout of a finished command, as text.
