@@ -34,7 +34,7 @@ fn args(attach: &[&str], users: &[&str], yes: bool, dry_run: bool) -> Args {
         group: "Developers".into(),
         policy_file: Some(PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/admin_support/force_mfa.json"
+            "/tests/it/admin_support/force_mfa.json"
         ))),
         intent: Intent::default(),
         policy_name: "Force_MFA".into(),
@@ -352,7 +352,7 @@ async fn cli_a_yes_on_standard_input_does_not_confirm() {
     let sandbox = admin_sandbox(&moto);
     let policy = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/admin_support/force_mfa.json"
+        "/tests/it/admin_support/force_mfa.json"
     );
     let args = [
         "enforce",
