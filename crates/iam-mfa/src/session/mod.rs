@@ -1,6 +1,7 @@
 //! The MFA-session machinery the session commands (`commands::session`) and the account
 //! commands share: [`obtain`] (cache → lock → STS), the [`cache`], the [`lock`], the MFA
 //! [`code`] sources, [`serial`] discovery, [`sts`], [`duration`] and the profile [`source`].
+//! AWS errors are [`crate::aws::AwsError`]s, whose exit codes come from the one table there.
 
 pub mod cache;
 pub mod code;
@@ -11,12 +12,12 @@ pub mod serial;
 pub mod source;
 pub mod sts;
 
+use crate::aws::AwsError;
 use crate::ui::exit::{Code, Failure};
 use std::path::PathBuf;
 
 pub use cache::Session;
 pub use obtain::{SessionArgs, obtain};
-pub use sts::{AwsError, AwsErrorKind, classify};
 
 /// Errors of getting and keeping MFA sessions, and of the session commands. Messages never
 /// contain secrets.
@@ -117,15 +118,7 @@ impl Failure for Error {
             | Error::NoCode { .. }
             | Error::NotOwned { .. }
             | Error::Conflict(_) => Code::Usage,
-            Error::Aws(err) => match err.kind {
-                AwsErrorKind::CodeRejected
-                | AwsErrorKind::SerialRejected
-                | AwsErrorKind::InvalidKey
-                | AwsErrorKind::BadSignature
-                | AwsErrorKind::ExpiredToken
-                | AwsErrorKind::AccessDenied => Code::Denied,
-                _ => Code::Failure,
-            },
+            Error::Aws(err) => err.exit_code(),
             Error::CodeReused => Code::Denied,
             Error::Spawn { source, .. } => {
                 return if source.kind() == std::io::ErrorKind::NotFound {

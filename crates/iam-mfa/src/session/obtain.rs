@@ -323,7 +323,7 @@ async fn fetch(
                     Record::new(&key, &source.profile, session).issued_with(code.as_str(), now)
                 );
             }
-            Err(err) if err.kind == sts::AwsErrorKind::CodeRejected && origin == Origin::Prompt => {
+            Err(err) if err.kind == aws::AwsErrorKind::CodeRejected && origin == Origin::Prompt => {
                 rejected += 1;
                 if rejected >= code::PROMPT_ATTEMPTS {
                     return Err(Error::Aws(err));

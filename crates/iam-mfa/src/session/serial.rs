@@ -2,7 +2,7 @@
 //! with `sts:GetCallerIdentity` + `iam:ListMFADevices` when the user has exactly one device.
 
 use super::Error;
-use super::sts::classify;
+use crate::aws::classify;
 use aws_config::SdkConfig;
 
 /// Checks the shape of a serial before it is sent or written (see [`crate::names::serial`]).

@@ -20,6 +20,7 @@ mod layout;
 mod policy_check;
 mod policy_check_account;
 mod policy_simulate;
+mod refusals;
 mod session_exec_env;
 mod session_harness;
 mod session_login;

@@ -62,6 +62,7 @@ impl Failure for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::{AwsError, AwsErrorKind};
 
     #[test]
     fn exit_codes_separate_bad_input_denials_interrupts_and_failures() {
@@ -73,11 +74,12 @@ mod tests {
             Error::from(iam::Error::NoSuchUser("a".into())).exit_code(),
             usage
         );
-        let denied = Error::from(iam::Error::Aws {
+        let denied = Error::from(iam::Error::Aws(AwsError {
             operation: "iam:ListUsers",
+            kind: AwsErrorKind::AccessDenied,
             code: Some("AccessDenied".into()),
-            message: "no".into(),
-        });
+            detail: "AccessDenied: no".into(),
+        }));
         let wrapped = Error::Enrollment {
             cause: Box::new(denied),
             cleanup: "removed".into(),

@@ -351,15 +351,10 @@ pub fn describe<A: fmt::Display>(actions: &[A], dry_run: bool, changed: bool) ->
 /// Notes how many calls succeeded before `error`, so the administrator knows what changed.
 fn partial(error: Error, done: usize) -> Error {
     match error {
-        Error::Iam(iam::Error::Aws {
-            operation,
-            code,
-            message,
-        }) if done > 0 => Error::Iam(iam::Error::Aws {
-            operation,
-            code,
-            message: format!("{message} (after {done} successful call(s))"),
-        }),
+        Error::Iam(iam::Error::Aws(mut error)) if done > 0 => {
+            error.detail = format!("{}; after {done} successful call(s)", error.detail);
+            Error::Iam(iam::Error::Aws(error))
+        }
         other => other,
     }
 }

@@ -4,7 +4,8 @@
 //! Usage: `let moto = Moto::start();` launches `moto_server` (or `python3 -m moto.server`) on a
 //! free 127.0.0.1 port (chosen by the server itself, so no races), waits until it accepts
 //! connections (about 1 s) and kills it on drop, so each test gets its own server and state (no
-//! reset needed, tests run in parallel). Build SDK clients with `moto.iam().await`
+//! reset needed, tests run in parallel); `Moto::start_with_auth()` is the same server refusing
+//! every request not signed with keys it issued. Build SDK clients with `moto.iam().await`
 //! (admin credentials of moto's default account 123456789012) or
 //! `moto.sdk_config(Some(creds)).await` for your own credentials;
 //! `moto.create_user_with_mfa("alice").await` creates an IAM user with an access key and an enabled
@@ -47,12 +48,28 @@ pub struct Moto {
 impl Moto {
     /// Starts a fresh server and waits until it accepts connections. Panics if moto is missing.
     pub fn start() -> Moto {
+        Moto::launch(false)
+    }
+
+    /// A fresh server with its authentication on from the first request: it answers only
+    /// requests signed with the keys of users created in it (none, unless a test seeds them
+    /// some other way), and refuses the rest as AWS does.
+    pub fn start_with_auth() -> Moto {
+        Moto::launch(true)
+    }
+
+    fn launch(auth: bool) -> Moto {
         let dir = TempDir::new().expect("temp dir for moto");
         let log_path = dir.path().join("moto.log");
         let log = fs::File::create(&log_path).expect("moto log");
+        let mut command = moto_command();
+        if auth {
+            // moto checks signatures once this many requests went through unchecked.
+            command.env("INITIAL_NO_AUTH_ACTION_COUNT", "0");
+        }
         // Port 0: the server binds a free port itself and names it in its log, so two servers
         // starting at once can never race for the same port.
-        let mut child = moto_command()
+        let mut child = command
             .args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_ENABLE_RECORDING", "1")
             .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording.jsonl"))

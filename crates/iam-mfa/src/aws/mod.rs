@@ -2,7 +2,10 @@
 //! environment. aws-config itself honours `AWS_PROFILE`, `AWS_REGION`/`AWS_DEFAULT_REGION`,
 //! `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_ENDPOINT_URL`,
 //! `AWS_ENDPOINT_URL_<SERVICE>` and `endpoint_url`/`[services]` in the profile; the flags
-//! below take precedence over all of them.
+//! below take precedence over all of them. [`error`] classifies the SDK's errors and maps them
+//! to exit codes, for every layer above.
+
+pub mod error;
 
 use crate::args::GlobalArgs;
 use aws_config::retry::RetryConfig;
@@ -12,6 +15,8 @@ use aws_credential_types::provider::{error::CredentialsError, future};
 use aws_sdk_sts::config::http::HttpRequest;
 use aws_sdk_sts::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use std::time::Duration;
+
+pub use error::{AwsError, AwsErrorKind, classify};
 
 /// Region used when neither a flag, the environment nor the profile names one. IAM is global
 /// and STS answers everywhere, so the tool keeps working for users who never set a region.
