@@ -17,6 +17,7 @@
 
 mod action;
 mod catalog;
+mod embedded;
 mod error;
 mod format;
 mod inflate;
@@ -31,7 +32,8 @@ pub mod manifest {
 }
 
 pub use action::{AccessLevel, Action, ActionId, ResourceType};
-pub use catalog::{Catalog, ResourceTypeDef, Service, catalog, try_catalog};
+pub use catalog::{Catalog, ResourceTypeDef, Service};
+pub use embedded::{catalog, try_catalog};
 pub use error::CatalogError;
 pub use keys::{ConditionKey, KeyType};
 pub use managed::{
@@ -43,7 +45,7 @@ pub use source::Source;
 /// The steps behind [`catalog`] and [`managed_policies`] without their caching, for benchmarks:
 /// inflate the embedded bytes to text, then parse text that lives for the whole program.
 pub mod raw {
-    pub use crate::catalog::inflate_actions;
+    pub use crate::embedded::inflate_actions;
     pub use crate::format::parse_actions;
     pub use crate::managed::{inflate_managed, parse_managed};
 }

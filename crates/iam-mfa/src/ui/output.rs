@@ -56,21 +56,44 @@ pub fn to_json_line<T: Serialize>(value: &T) -> Result<String, serde_json::Error
     })
 }
 
-/// A command result: JSON comes from `Serialize` (stable snake_case names), text from
-/// [`Report::text`], so both show the same data.
+/// A command result, the one way every command prints: JSON comes from `Serialize` (stable
+/// snake_case names), text from [`Report::text`], so both show the same data; the commands that
+/// report findings add CSV or SARIF.
 pub trait Report: Serialize {
     /// The human-readable form, ending with a newline.
     fn text(&self) -> String;
+
+    /// The CSV form, one row per item, for the reports that have one (`audit`).
+    fn csv(&self) -> Option<std::io::Result<String>> {
+        None
+    }
+
+    /// The SARIF 2.1.0 log, for the reports that have one (`policy check`, `audit`).
+    fn sarif(&self) -> Option<serde_json::Value> {
+        None
+    }
 }
 
-/// Prints `report` to stdout in `format` (text or JSON; a command that prints CSV or SARIF
-/// renders those itself, and the others are refused up front by [`OutputFormat::ensure`]).
-pub fn print<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
-    let text = match format {
+/// `report` in `format`. A format the report lacks was refused up front
+/// ([`OutputFormat::ensure`]); should one get here, it is shown as text.
+pub fn render<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<String> {
+    Ok(match format {
         OutputFormat::Json => to_json_line(report)?,
-        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => report.text(),
-    };
-    write_stdout(&text)
+        OutputFormat::Csv => match report.csv() {
+            Some(csv) => csv?,
+            None => report.text(),
+        },
+        OutputFormat::Sarif => match report.sarif() {
+            Some(log) => to_json_line(&log)?,
+            None => report.text(),
+        },
+        OutputFormat::Text => report.text(),
+    })
+}
+
+/// Prints `report` to stdout in `format`.
+pub fn print<R: Report>(report: &R, format: OutputFormat) -> std::io::Result<()> {
+    write_stdout(&render(report, format)?)
 }
 
 /// Writes `text` to stdout; a failed write (closed stdout, a closed pipe) is an error, not a

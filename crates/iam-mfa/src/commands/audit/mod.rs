@@ -47,8 +47,7 @@ pub const FORMATS: [OutputFormat; 2] = [OutputFormat::Csv, OutputFormat::Sarif];
 pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
     let report = with_clients(global, |admin| async move { audit(&admin, args).await })
         .map_err(Coded::from_failure)?;
-    let text = format(&report, global.output).map_err(Coded::failure)?;
-    output::write_stdout(&text)
+    output::print(&report, global.output)
         .map_err(|e| Coded::failure(anyhow::anyhow!("cannot write the output: {e}")))?;
     Ok(if render::fails(&report, args.fail_on) {
         Code::Findings.into()
@@ -85,14 +84,4 @@ pub async fn audit(admin: &Clients, args: &Args) -> Result<AuditReport, Error> {
     let report = decide::decide(&gathered, &analysis, &args.intent);
     tracing::debug!(elapsed = ?started.elapsed(), "decided");
     Ok(report)
-}
-
-/// The report in `format`.
-pub fn format(report: &AuditReport, format: OutputFormat) -> anyhow::Result<String> {
-    Ok(match format {
-        OutputFormat::Text => render::text(report),
-        OutputFormat::Json => output::to_json_line(report)?,
-        OutputFormat::Csv => render::csv(report)?,
-        OutputFormat::Sarif => output::to_json_line(&render::sarif(report))?,
-    })
 }

@@ -3,6 +3,7 @@
 //! report to begin with: names, ARNs, dates, device serials.
 
 use super::report::{AuditReport, UserReport};
+use crate::ui::output::Report;
 use crate::ui::{sarif, table};
 use mfa_doctor::Severity;
 
@@ -21,6 +22,21 @@ fn findings_cell(user: &UserReport) -> String {
         .map(|f| format!("{} ({})", f.id.as_str(), f.severity.name()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Text, CSV and SARIF of the audit; JSON is the report itself.
+impl Report for AuditReport {
+    fn text(&self) -> String {
+        text(self)
+    }
+
+    fn csv(&self) -> Option<std::io::Result<String>> {
+        Some(csv(self).map_err(std::io::Error::other))
+    }
+
+    fn sarif(&self) -> Option<serde_json::Value> {
+        Some(sarif(self))
+    }
 }
 
 /// The human summary and tables.

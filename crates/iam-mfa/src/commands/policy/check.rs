@@ -3,7 +3,6 @@
 //! policies (`--user`, `--group`, fetched through the AWS SDK).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
 use anyhow::anyhow;
 use iam_policy::PolicySet;
@@ -17,9 +16,10 @@ use crate::iam::documents;
 use crate::iam::principal::{PrincipalPolicies, Target, gather};
 use crate::ui::exit::Code;
 use crate::ui::exit::Coded;
-use crate::ui::output::OutputFormat;
+use crate::ui::output::{self, Report};
 use crate::ui::{findings, sarif, style};
 use mfa_doctor::{self as doctor, Account, CheckReport, Input, Intent, LoginProfile, Severity};
+use serde::Serialize;
 
 /// `policy check` flags.
 #[derive(Debug, clap::Args)]
@@ -126,20 +126,12 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
         },
         catalog,
     );
-    let text = match global.output {
-        OutputFormat::Json => crate::ui::output::to_json_line(&report).map_err(Coded::failure)?,
-        OutputFormat::Sarif => {
-            crate::ui::output::to_json_line(&sarif::log(&sarif_items(&report, &subject)))
-                .map_err(Coded::failure)?
-        }
-        OutputFormat::Text | OutputFormat::Csv => {
-            findings::render(&report, Some(args.fail_on), style::colour_stdout())
-        }
+    let checked = Checked {
+        report: &report,
+        subject: &subject,
+        fail_on: args.fail_on,
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(Coded::failure)?;
+    output::print(&checked, global.output).map_err(Coded::failure)?;
     Ok(match report.worst() {
         Some(worst) if worst >= args.fail_on => Code::Findings.into(),
         _ => Code::Success.into(),
@@ -217,6 +209,28 @@ fn fetch(
         gather(&admin, target, page_size).await
     })
     .map_err(Coded::from_failure)
+}
+
+/// What `policy check` prints: the doctor's report (the JSON), with what its text and SARIF
+/// need besides.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Checked<'a> {
+    report: &'a CheckReport,
+    #[serde(skip)]
+    subject: &'a Subject,
+    #[serde(skip)]
+    fail_on: Severity,
+}
+
+impl Report for Checked<'_> {
+    fn text(&self) -> String {
+        findings::render(self.report, Some(self.fail_on), style::colour_stdout())
+    }
+
+    fn sarif(&self) -> Option<serde_json::Value> {
+        Some(sarif::log(&sarif_items(self.report, self.subject)))
+    }
 }
 
 /// One SARIF result per finding, located at the policy file of its first statement.

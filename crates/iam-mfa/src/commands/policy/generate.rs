@@ -1,7 +1,6 @@
 //! `iam-mfa policy generate`: prints the force-MFA policy of [`doctor::force_mfa_policy`],
 //! which `policy check` passes with no findings.
 
-use std::io::Write as _;
 use std::time::Duration;
 
 use crate::ui::exit::Coded;
@@ -55,10 +54,7 @@ pub fn run(args: &Args) -> Result<u8, Coded> {
         partition: args.partition.clone(),
     });
     let text = crate::ui::output::to_json_line(&policy).map_err(Coded::failure)?;
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(Coded::failure)?;
+    crate::ui::output::write_stdout(&text).map_err(Coded::failure)?;
     Ok(0)
 }
 

@@ -8,7 +8,6 @@ use crate::args::GlobalArgs;
 use crate::session::Error;
 use crate::session::obtain::{SessionArgs, obtain};
 use crate::ui::exit::Code;
-use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct EnvArgs {
@@ -31,8 +30,6 @@ pub fn run(args: &EnvArgs, global: &GlobalArgs) -> Result<u8, Error> {
         vars.extend(region_vars(&obtained.region));
         render_set(args.shell, &vars)?
     };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
+    crate::ui::output::write_stdout(&text).map_err(Error::Output)?;
     Ok(Code::Success.into())
 }

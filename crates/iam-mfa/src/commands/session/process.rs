@@ -6,7 +6,6 @@ use crate::session::Error;
 use crate::session::obtain::{SessionArgs, obtain};
 use crate::ui::exit::Code;
 use serde::Serialize;
-use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct ProcessArgs {
@@ -40,11 +39,7 @@ pub fn run(args: &ProcessArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let mut text =
         serde_json::to_string(&output).map_err(|err| Error::Output(std::io::Error::other(err)))?;
     text.push('\n');
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(Error::Output)?;
+    crate::ui::output::write_stdout(&text).map_err(Error::Output)?;
     Ok(Code::Success.into())
 }
 
