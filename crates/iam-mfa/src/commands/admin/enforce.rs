@@ -312,3 +312,105 @@ impl Report for Enforce {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> Args {
+        Args {
+            group: "Developers".into(),
+            policy_file: None,
+            intent: Intent::default(),
+            policy_name: "Force_MFA".into(),
+            attach: Vec::new(),
+            users: vec!["alice".into(), "bob".into()],
+            all_users: false,
+            mutating: Mutating::default(),
+            listing: Listing::default(),
+        }
+    }
+
+    fn facts(installed: Installed) -> Facts {
+        let caller = Caller {
+            partition: "aws".into(),
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/admin".into(),
+        };
+        Facts {
+            policy_arn: caller.iam_arn("policy/Force_MFA"),
+            caller,
+            document: "{}".into(),
+            installed,
+            extra: Vec::new(),
+            users: vec!["alice".into(), "bob".into()],
+            members: Some(vec!["alice".into()]),
+            attached: Vec::new(),
+            password_policy: None,
+        }
+    }
+
+    #[test]
+    fn a_new_account_gets_policy_group_attachment_members_and_a_password_policy() {
+        let facts = Facts {
+            members: None,
+            ..facts(Installed::Missing)
+        };
+        let (actions, notes) = plan(&facts, &args());
+        let apis: Vec<&str> = actions.iter().map(Action::api).collect();
+        assert_eq!(
+            apis,
+            [
+                "iam:CreatePolicy",
+                "iam:CreateGroup",
+                "iam:AttachGroupPolicy",
+                "iam:AddUserToGroup",
+                "iam:AddUserToGroup",
+                "iam:UpdateAccountPasswordPolicy",
+            ]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+    }
+
+    #[test]
+    fn an_outdated_policy_sheds_its_oldest_versions_to_fit_five() {
+        let old_versions: Vec<String> = ["v1", "v2", "v3", "v4"].map(String::from).into();
+        let mut facts = facts(Installed::Outdated { old_versions });
+        facts.attached = vec![facts.policy_arn.clone()];
+        facts.password_policy = Some(PasswordPolicy {
+            allow_users_to_change_password: true,
+            ..PasswordPolicy::replacing_aws_default()
+        });
+        let (actions, notes) = plan(&facts, &args());
+        assert_eq!(
+            actions,
+            [
+                Action::DeletePolicyVersion {
+                    policy_arn: facts.policy_arn.clone(),
+                    version_id: "v1".into(),
+                },
+                Action::CreatePolicyVersion {
+                    policy_arn: facts.policy_arn.clone(),
+                    document: "{}".into(),
+                },
+                Action::AddUserToGroup {
+                    group: "Developers".into(),
+                    user: "bob".into(),
+                },
+            ]
+        );
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn a_group_that_already_enforces_mfa_needs_no_call() {
+        let mut facts = facts(Installed::Current);
+        facts.attached = vec![facts.policy_arn.clone()];
+        facts.members = Some(facts.users.clone());
+        facts.password_policy = Some(PasswordPolicy {
+            allow_users_to_change_password: true,
+            ..PasswordPolicy::replacing_aws_default()
+        });
+        assert_eq!(plan(&facts, &args()), (Vec::new(), Vec::new()));
+    }
+}

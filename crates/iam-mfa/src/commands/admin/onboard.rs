@@ -251,3 +251,71 @@ impl Report for Onboard {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> Args {
+        Args {
+            user: "carol".into(),
+            group: "Developers".into(),
+            password_file: None,
+            mutating: Mutating::default(),
+            listing: Listing::default(),
+        }
+    }
+
+    fn facts(exists: bool, groups: &[&str], allowed: bool) -> Facts {
+        Facts {
+            caller: Caller {
+                partition: "aws".into(),
+                account: "123456789012".into(),
+                arn: "arn:aws:iam::123456789012:user/admin".into(),
+            },
+            exists,
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            has_password: false,
+            password_policy: None,
+            verdict: Verdict {
+                allowed,
+                explanation: "because".into(),
+            },
+            sign_in_url: "https://123456789012.signin.aws.amazon.com/console".into(),
+        }
+    }
+
+    #[test]
+    fn a_new_user_is_created_added_and_given_a_password_reset_only_when_safe() {
+        let password = password::generate(None);
+        for allowed in [true, false] {
+            let (actions, notes) = plan(&facts(false, &[], allowed), &args(), Some(&password));
+            assert_eq!(
+                actions,
+                [
+                    Action::CreateUser {
+                        user: "carol".into()
+                    },
+                    Action::AddUserToGroup {
+                        group: "Developers".into(),
+                        user: "carol".into(),
+                    },
+                    Action::CreateLoginProfile {
+                        user: "carol".into(),
+                        password: password.clone(),
+                        reset_required: allowed,
+                    },
+                ]
+            );
+            assert!(notes.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_member_with_a_password_keeps_it_and_needs_no_call() {
+        let facts = facts(true, &["Other", "Developers"], true);
+        let (actions, notes) = plan(&facts, &args(), None);
+        assert!(actions.is_empty(), "{actions:?}");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+    }
+}
