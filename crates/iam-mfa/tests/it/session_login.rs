@@ -785,3 +785,53 @@ async fn a_huge_credentials_file_is_refused_at_the_cap() {
     assert_eq!(moto.count("GetSessionToken"), 0);
     assert!(sandbox.read_credentials() == text, "the file was changed");
 }
+
+/// Ctrl-C at the MFA-code prompt of `login` (on a real terminal, from `script`): the process ends as a shell expects
+/// of SIGINT (130), nothing is written, and the lock and prompt marker it held do not stand in the way of the next
+/// run, which gets the session at once.
+#[cfg(unix)]
+#[tokio::test]
+async fn ctrl_c_at_the_code_prompt_writes_nothing_and_blocks_no_later_run() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("ivan").await;
+    let sandbox = Sandbox::new(&moto);
+    sandbox.add_profile("work", &user, "");
+    let credentials = sandbox.read_credentials();
+    let inner = format!("'{}' login work", crate::common::IAM_MFA);
+    let mut child = sandbox
+        .command("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env_remove("IAM_MFA_NO_TTY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut screen = child.stdout.take().unwrap();
+    let (seen, prompted) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let mut buffer = [0u8; 256];
+        while let Ok(n @ 1..) = screen.read(&mut buffer) {
+            text.extend_from_slice(&buffer[..n]);
+            if String::from_utf8_lossy(&text).contains("MFA code for") {
+                let _ = seen.send(());
+            }
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    prompted
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the prompt shows");
+    child.stdin.as_mut().unwrap().write_all(b"\x03").unwrap();
+    let status = child.wait().unwrap();
+    let shown = reader.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{shown}");
+    assert_eq!(sandbox.read_credentials(), credentials, "nothing written");
+    assert_eq!(moto.count("GetSessionToken"), 0);
+
+    let next = sandbox.run(&["login", "work", "--code", "123456"]);
+    assert_exit(&next, 0);
+    assert_eq!(moto.count("GetSessionToken"), 1);
+}
