@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
-use super::exit::Code;
+use super::exit::{Code, Failure};
 
 /// A question could not be answered. Every variant is raised before the change it would
 /// confirm, so nothing was changed.
@@ -42,10 +42,10 @@ pub enum Error {
     Terminal(#[source] std::io::Error),
 }
 
-impl Error {
-    /// The exit code: 130 after Ctrl-C (as shells report a death by SIGINT), else usage (2):
-    /// the command needs an answer it was not given.
-    pub fn exit_code(&self) -> u8 {
+/// 130 after Ctrl-C (as shells report a death by SIGINT), 1 when the terminal failed, else
+/// usage (2): the command needs an answer it was not given.
+impl Failure for Error {
+    fn exit_code(&self) -> u8 {
         match self {
             Error::Interrupted => INTERRUPTED,
             Error::Terminal(_) => Code::Failure.into(),

@@ -59,7 +59,6 @@ pub struct Onboard {
 /// What the account holds that `onboard` decides on, read before anything changes.
 #[derive(Debug)]
 pub struct Facts {
-    pub caller: Caller,
     /// Whether the user exists.
     pub exists: bool,
     /// The groups the user is in now.
@@ -162,7 +161,6 @@ pub async fn gather(admin: &Clients, args: &Args) -> Result<Facts, Error> {
     let verdict = mfa_policy::password_change(&principal, &documents, allows_change)?;
     let sign_in_url = sign_in_url(admin, &caller).await?;
     Ok(Facts {
-        caller,
         exists,
         groups,
         has_password,
@@ -268,11 +266,6 @@ mod tests {
 
     fn facts(exists: bool, groups: &[&str], allowed: bool) -> Facts {
         Facts {
-            caller: Caller {
-                partition: "aws".into(),
-                account: "123456789012".into(),
-                arn: "arn:aws:iam::123456789012:user/admin".into(),
-            },
             exists,
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             has_password: false,

@@ -40,7 +40,7 @@ impl Report for AuditReport {
 }
 
 /// The human summary and tables.
-pub fn text(report: &AuditReport) -> String {
+fn text(report: &AuditReport) -> String {
     let mut out = String::new();
     let generated = report
         .credential_report_generated
@@ -124,7 +124,7 @@ pub fn text(report: &AuditReport) -> String {
 }
 
 /// One CSV row per finding: the user's (or the account's) facts, the finding.
-pub fn csv(report: &AuditReport) -> Result<String, csv::Error> {
+fn csv(report: &AuditReport) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "user",
@@ -172,7 +172,7 @@ pub fn csv(report: &AuditReport) -> Result<String, csv::Error> {
 }
 
 /// The SARIF log: a result per finding, located at the user's ARN (or the device, the root).
-pub fn sarif(report: &AuditReport) -> serde_json::Value {
+fn sarif(report: &AuditReport) -> serde_json::Value {
     let items: Vec<sarif::Item> = report
         .all_findings()
         .map(|(subject, f)| sarif::Item {

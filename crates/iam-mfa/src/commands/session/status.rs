@@ -108,40 +108,35 @@ fn entry(record: &Record, now: OffsetDateTime, margin: i64) -> Entry {
 
 impl Report for StatusReport {
     fn text(&self) -> String {
-        text(self)
-    }
-}
-
-fn text(report: &StatusReport) -> String {
-    if report.sessions.is_empty() {
-        return match &report.wanted {
-            Some(name) => format!("{name}: no session\n"),
-            None => "no sessions\n".to_owned(),
-        };
-    }
-    report
-        .sessions
-        .iter()
-        .map(|entry| {
-            let when = if entry.seconds_left > 0 {
-                format!(
-                    "expires {} (in {})",
-                    entry.expiration,
-                    duration::human(entry.seconds_left)
-                )
-            } else {
-                format!(
-                    "expired {} ({} ago)",
-                    entry.expiration,
-                    duration::human(entry.seconds_left)
-                )
+        if self.sessions.is_empty() {
+            return match &self.wanted {
+                Some(name) => format!("{name}: no session\n"),
+                None => "no sessions\n".to_owned(),
             };
-            let state = match entry.state {
-                State::Valid => "valid",
-                State::Expiring => "expiring",
-                State::Expired => "expired",
-            };
-            format!("{}: {state}, {when}, {}\n", entry.profile, entry.serial)
-        })
-        .collect()
+        }
+        self.sessions
+            .iter()
+            .map(|entry| {
+                let when = if entry.seconds_left > 0 {
+                    format!(
+                        "expires {} (in {})",
+                        entry.expiration,
+                        duration::human(entry.seconds_left)
+                    )
+                } else {
+                    format!(
+                        "expired {} ({} ago)",
+                        entry.expiration,
+                        duration::human(entry.seconds_left)
+                    )
+                };
+                let state = match entry.state {
+                    State::Valid => "valid",
+                    State::Expiring => "expiring",
+                    State::Expired => "expired",
+                };
+                format!("{}: {state}, {when}, {}\n", entry.profile, entry.serial)
+            })
+            .collect()
+    }
 }
