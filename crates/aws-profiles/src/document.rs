@@ -244,7 +244,12 @@ impl Document {
 
     /// Whether any section defines `profile` (even an empty one).
     pub fn has_profile(&self, profile: &str) -> bool {
-        !self.effective_spans(Section::Profile(profile)).is_empty()
+        self.has_section(Section::Profile(profile))
+    }
+
+    /// Whether `section` (of any kind) is in the file, even empty.
+    pub fn has_section(&self, section: Section<'_>) -> bool {
+        !self.effective_spans(section).is_empty()
     }
 
     /// Each section that defines `profile`, separately, in file order (in config both `[default]` and

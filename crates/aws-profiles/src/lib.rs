@@ -4,6 +4,8 @@
 //!   implement) and keeps every byte, so edits change only the lines they name.
 //! * [`ProfileSet`] merges both files the way the SDKs resolve a profile; [`Paths`] and [`selected_profile`] find
 //!   the files and the profile from the environment.
+//! * [`resolve_chain`] reads which credentials a profile stands for (a base and the roles assumed on it), as the
+//!   SDKs resolve `role_arn`, `source_profile` and `credential_source`.
 //! * [`Snapshot`] reads a file so that a writer caught mid-rewrite is noticed; [`update`] is a locked
 //!   read-modify-write that never writes back less than the command's first [`Snapshot`] of the file held;
 //!   [`write_atomic`] replaces a file crash-safely, through symlinks, 0600.
@@ -27,6 +29,7 @@
 //! temporary files left by killed writers.
 #![forbid(unsafe_code)]
 
+mod chain;
 mod compat;
 mod document;
 mod edit;
@@ -37,6 +40,7 @@ mod snapshot;
 mod store;
 mod syntax;
 
+pub use chain::{Base, Chain, ChainError, Role, resolve as resolve_chain};
 pub use compat::{BotocoreDifference, DifferenceKind};
 pub use document::{Document, FileKind, Section, SectionCopy, sub_properties};
 pub use edit::{check_value, is_profile_name};

@@ -2,6 +2,7 @@
 //! lossless edits, file safety, races with other writers, and property tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and their helpers fail loudly
 
+mod chain;
 #[cfg(unix)]
 mod concurrency;
 mod edit;
