@@ -63,22 +63,10 @@ pub fn parse_serial(value: &str) -> Result<String, Invalid> {
 /// get a precise hint.
 pub fn serial(value: &str) -> Result<(), Invalid> {
     let fail = |rule: &str| Err(invalid("MFA serial", value, rule));
-    if let Some(rest) = value.strip_prefix("arn:") {
-        let parts: Vec<&str> = rest.splitn(5, ':').collect();
-        let [partition, service, region, account, resource] = parts.as_slice() else {
-            return fail("not an ARN of the form arn:aws:iam::ACCOUNT:mfa/NAME");
-        };
-        let partition_ok = partition
-            .strip_prefix("aws")
-            .is_some_and(|tail| tail.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
-        if !partition_ok
-            || *service != "iam"
-            || !region.is_empty()
-            || account.len() != 12
-            || !account.bytes().all(|b| b.is_ascii_digit())
-        {
+    if value.starts_with("arn:") {
+        let Some((_, resource)) = iam_arn(value) else {
             return fail("not an IAM ARN of the form arn:aws:iam::ACCOUNT:mfa/NAME");
-        }
+        };
         if resource.starts_with("user/") {
             return fail(
                 "this is the user's ARN; the device ARN has `:mfa/` where this has `:user/`",
@@ -101,6 +89,63 @@ pub fn serial(value: &str) -> Result<(), Invalid> {
             "neither a device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) nor a hardware serial (9 to 256 of A-Z a-z 0-9 _+=/:,.@-)",
         )
     }
+}
+
+/// The account and resource of an IAM ARN `arn:PARTITION:iam::ACCOUNT:RESOURCE` (PARTITION
+/// `aws` or `aws-…`, ACCOUNT 12 digits, no region); `None` for anything else.
+pub fn iam_arn(value: &str) -> Option<(&str, &str)> {
+    let parts: Vec<&str> = value.strip_prefix("arn:")?.splitn(5, ':').collect();
+    let [partition, "iam", "", account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let partition_ok = partition
+        .strip_prefix("aws")
+        .is_some_and(|tail| tail.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+    let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    (partition_ok && account_ok).then_some((*account, *resource))
+}
+
+/// Checks a role ARN: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
+pub fn role_arn(value: &str) -> Result<(), Invalid> {
+    let fail = |rule: &str| Err(invalid("role ARN", value, rule));
+    let Some((_, resource)) = iam_arn(value) else {
+        return fail("not an IAM ARN of the form arn:aws:iam::ACCOUNT:role/NAME");
+    };
+    let name = resource.strip_prefix("role/").unwrap_or_default();
+    if resource.starts_with("user/") {
+        return fail("this is a user's ARN; a role's has `:role/` where this has `:user/`");
+    }
+    if name.is_empty() || name.ends_with('/') || !only(name, "_+=,.@/-") {
+        return fail(
+            "the role part must be `role/NAME` (or `role/PATH/NAME`), of A-Z a-z 0-9 _+=,.@/-",
+        );
+    }
+    Ok(())
+}
+
+/// Checks a role session name (`role_session_name`): 2 to 64 of `A-Z a-z 0-9 _+=,.@-`.
+pub fn role_session_name(value: &str) -> Result<(), Invalid> {
+    if (2..=64).contains(&value.len()) && only(value, NAME_PUNCTUATION) {
+        return Ok(());
+    }
+    Err(invalid(
+        "role session name",
+        value,
+        &format!("use 2 to 64 of A-Z a-z 0-9 and {NAME_PUNCTUATION}"),
+    ))
+}
+
+/// Checks an external ID: 2 to 1224 of `A-Z a-z 0-9 _+=,.@:/-`. The error does not repeat the
+/// value: an external ID is a shared secret of sorts.
+pub fn external_id(value: &str) -> Result<(), Invalid> {
+    if (2..=1224).contains(&value.len()) && only(value, "_+=,.@:/-") {
+        return Ok(());
+    }
+    Err(invalid(
+        "external ID",
+        "(not shown)",
+        "use 2 to 1224 of A-Z a-z 0-9 and _+=,.@:/-",
+    ))
 }
 
 fn iam_name(value: &str, what: &'static str, max: usize) -> Result<String, Invalid> {
@@ -133,6 +178,29 @@ fn invalid(what: &'static str, value: &str, rule: &str) -> Invalid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_arns_session_names_and_external_ids() {
+        assert!(role_arn("arn:aws:iam::222222222222:role/Admin").is_ok());
+        assert!(role_arn("arn:aws-cn:iam::222222222222:role/path/to/Admin").is_ok());
+        for (bad, rule) in [
+            ("arn:aws:iam::2222:role/Admin", "not an IAM ARN"),
+            ("arn:aws:sts::222222222222:role/Admin", "not an IAM ARN"),
+            ("arn:aws:iam::222222222222:user/alice", "a user's ARN"),
+            ("arn:aws:iam::222222222222:role/", "role/NAME"),
+            ("arn:aws:iam::222222222222:role/a b", "role/NAME"),
+            ("Admin", "not an IAM ARN"),
+        ] {
+            let err = role_arn(bad).unwrap_err();
+            assert!(err.rule.contains(rule), "{bad}: {err}");
+        }
+        assert!(role_session_name("alice@corp").is_ok());
+        assert!(role_session_name("a").is_err());
+        assert!(role_session_name(&"a".repeat(65)).is_err());
+        assert!(external_id("ab:/c").is_ok());
+        let err = external_id("secret value").unwrap_err().to_string();
+        assert!(!err.contains("secret"), "{err}");
+    }
 
     #[test]
     fn iam_names_follow_the_documented_pattern() {

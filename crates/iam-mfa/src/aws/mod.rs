@@ -302,6 +302,71 @@ pub fn sts_client(config: &SdkConfig) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(config)
 }
 
+/// `sts_regional_endpoints` (or `AWS_STS_REGIONAL_ENDPOINTS`): which STS endpoint the session
+/// commands call. `regional` is the default of the AWS SDK for Rust and the CLI v2; `legacy`
+/// (the CLI v1's default) sends the requests of the regions STS first served globally to
+/// `sts.amazonaws.com`, for networks that allow only that host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StsEndpoints {
+    #[default]
+    Regional,
+    Legacy,
+}
+
+impl StsEndpoints {
+    /// Reads a setting's value (case-insensitive, as botocore does).
+    pub fn parse(value: &str) -> Result<StsEndpoints, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "regional" => Ok(StsEndpoints::Regional),
+            "legacy" => Ok(StsEndpoints::Legacy),
+            _ => Err(format!(
+                "`{}` is neither `regional` nor `legacy`",
+                value.escape_debug()
+            )),
+        }
+    }
+
+    /// Whether a request in `region` goes to the global endpoint: only with `legacy`, only for
+    /// the regions botocore's legacy table lists, and never over a configured endpoint URL.
+    pub fn global(self, region: Option<&str>, endpoint_configured: bool) -> bool {
+        const LEGACY_GLOBAL_REGIONS: [&str; 16] = [
+            "ap-northeast-1",
+            "ap-south-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "aws-global",
+            "ca-central-1",
+            "eu-central-1",
+            "eu-north-1",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "sa-east-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+        ];
+        self == StsEndpoints::Legacy
+            && !endpoint_configured
+            && region.is_some_and(|region| LEGACY_GLOBAL_REGIONS.contains(&region))
+    }
+
+    /// An STS client for `config` that honours this setting.
+    pub fn client(self, config: &SdkConfig) -> aws_sdk_sts::Client {
+        let configured = config.endpoint_url().is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_STS").is_some_and(|url| !url.is_empty());
+        if !self.global(config.region().map(Region::as_ref), configured) {
+            return sts_client(config);
+        }
+        let global = aws_sdk_sts::config::Builder::from(config)
+            .endpoint_url("https://sts.amazonaws.com")
+            .region(Region::from_static("us-east-1"))
+            .build();
+        aws_sdk_sts::Client::from_conf(global)
+    }
+}
+
 /// A single-threaded tokio runtime, built only by commands that actually call AWS, so the
 /// fast paths (a cached `process`, `status`, `env --unset`) never start one.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -313,6 +378,29 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_sts_endpoints_send_the_old_regions_to_the_global_endpoint() {
+        let legacy = StsEndpoints::parse(" Legacy ").unwrap();
+        assert!(legacy.global(Some("eu-west-1"), false));
+        assert!(
+            !legacy.global(Some("eu-west-1"), true),
+            "a configured endpoint wins"
+        );
+        assert!(
+            !legacy.global(Some("ap-east-1"), false),
+            "newer regions stay regional"
+        );
+        assert!(!legacy.global(None, false));
+        let regional = StsEndpoints::parse("regional").unwrap();
+        assert!(!regional.global(Some("us-east-1"), false));
+        assert_eq!(StsEndpoints::default(), regional);
+        assert!(
+            StsEndpoints::parse("global")
+                .unwrap_err()
+                .contains("neither")
+        );
+    }
 
     #[test]
     fn regions_are_aws_names() {

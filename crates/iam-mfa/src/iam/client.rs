@@ -127,7 +127,7 @@ pub fn mfa_credentials(global: &GlobalArgs) -> Result<Option<Credentials>, Error
         profile: Some(profile),
         ..SessionArgs::default()
     };
-    let session = session::obtain(&args, global)?.record.session;
+    let session = session::obtain(&args, global)?.session;
     let expiry = std::time::SystemTime::from(session.expiration);
     Ok(Some(Credentials::new(
         session.access_key_id,

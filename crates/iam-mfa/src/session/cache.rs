@@ -1,9 +1,11 @@
 //! The session cache: one 0600 JSON file per (partition, long-term access key id, MFA serial),
 //! in `$XDG_RUNTIME_DIR/iam-mfa` (tmpfs, cleared at logout) or else `$XDG_CACHE_HOME/iam-mfa`
 //! (`~/.cache/iam-mfa`; `%LOCALAPPDATA%\iam-mfa` on Windows). Keying by the access key and the
-//! serial means a rotated key or a new device never reuses an old session.
+//! serial means a rotated key or a new device never reuses an old session. Role sessions live
+//! beside them in `role-*.json` files (`session::roles`).
 
 use super::Error;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -12,6 +14,9 @@ use time::OffsetDateTime;
 
 /// Format version of the cache files; other versions are ignored (and overwritten).
 const VERSION: u32 = 1;
+
+/// Start of the names of role-session files (see `session::roles`), which MFA-session listings skip.
+pub const ROLE_PREFIX: &str = "role-";
 
 /// Seconds during which a code that obtained a session counts as used: a TOTP code lives for a
 /// 30 s step, and AWS also accepts the neighbouring steps.
@@ -72,11 +77,11 @@ pub struct Key {
 impl Key {
     /// The file name: a hash, so serials of any shape make a safe, fixed-length name.
     fn file_name(&self) -> String {
-        let digest = Sha256::digest(format!(
+        let text = format!(
             "{}\n{}\n{}",
             self.partition, self.access_key_id, self.serial
-        ));
-        format!("{}.json", hex(&digest[..16]))
+        );
+        format!("{}.json", digest_name(&text))
     }
 }
 
@@ -131,7 +136,8 @@ impl Record {
         recent && self.code_digest.as_deref() == Some(code_digest(serial, code).as_str())
     }
 
-    fn key(&self) -> Key {
+    /// The key this record is cached under.
+    pub fn key(&self) -> Key {
         Key {
             partition: self.partition.clone(),
             access_key_id: self.source_access_key_id.clone(),
@@ -214,7 +220,7 @@ impl Cache {
 
     /// The session cached under `key`, if any (expired or not). Unreadable files count as absent.
     pub fn get(&self, key: &Key) -> Option<Record> {
-        read(&self.dir.join(key.file_name()))
+        read::<Record>(&self.dir.join(key.file_name())).filter(|record| record.version == VERSION)
     }
 
     /// The cached session for a long-term key whose serial is not known locally: the one
@@ -230,8 +236,13 @@ impl Cache {
     /// Stores `record` atomically with mode 0600 (and the directory 0700): a temporary file renamed over the cache
     /// file, so whatever is at that name (even a symbolic link) is replaced, never written through.
     pub fn put(&self, record: &Record) -> Result<(), Error> {
-        let path = self.dir.join(record.key().file_name());
-        let text = serde_json::to_string(record).map_err(|err| Error::Cache(err.to_string()))?;
+        self.write(&record.key().file_name(), record)
+    }
+
+    /// Writes `value` as JSON to file `name` of the cache, as [`Cache::put`] does.
+    pub fn write(&self, name: &str, value: &impl Serialize) -> Result<(), Error> {
+        let path = self.dir.join(name);
+        let text = serde_json::to_string(value).map_err(|err| Error::Cache(err.to_string()))?;
         let failed = |action: &str, err: std::io::Error| {
             Error::Cache(format!("cannot {action} {}: {err}", path.display()))
         };
@@ -255,16 +266,12 @@ impl Cache {
         Ok(())
     }
 
-    /// Every readable record with its path.
+    /// Every readable MFA-session record with its path.
     pub fn records(&self) -> Vec<(PathBuf, Record)> {
-        let Ok(entries) = fs::read_dir(&self.dir) else {
-            return Vec::new();
-        };
-        let mut records: Vec<(PathBuf, Record)> = entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-            .filter_map(|path| read(&path).map(|record| (path, record)))
+        let mut records: Vec<(PathBuf, Record)> = self
+            .files(|name| !name.starts_with(ROLE_PREFIX))
+            .into_iter()
+            .filter(|(_, record): &(PathBuf, Record)| record.version == VERSION)
             .collect();
         records.sort_by(|a, b| {
             a.1.profile
@@ -272,6 +279,34 @@ impl Cache {
                 .then(a.1.serial.cmp(&b.1.serial))
         });
         records
+    }
+
+    /// The readable JSON files of the cache whose names pass `wanted`, parsed as `T`.
+    pub fn files<T: DeserializeOwned>(&self, wanted: impl Fn(&str) -> bool) -> Vec<(PathBuf, T)> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(&wanted)
+            })
+            .filter_map(|path| read(&path).map(|value| (path, value)))
+            .collect()
+    }
+
+    /// The cache file `name`, parsed as `T`; unreadable counts as absent.
+    pub fn read<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        read(&self.dir.join(name))
+    }
+
+    /// A file of the cache directory (a lock, say).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
     }
 
     /// Deletes one cache file.
@@ -282,14 +317,14 @@ impl Cache {
 
     /// The lock file serialising the refresh of sessions of one long-term key.
     pub fn lock_path(&self, partition: &str, access_key_id: &str) -> PathBuf {
-        let digest = Sha256::digest(format!("{partition}\n{access_key_id}"));
-        self.dir.join(format!("{}.lock", hex(&digest[..16])))
+        let name = digest_name(&format!("{partition}\n{access_key_id}"));
+        self.dir.join(format!("{name}.lock"))
     }
 }
 
 /// Reads one cache file; a symbolic link, a FIFO or anything but a regular file counts as absent (opened without
 /// following links and non-blocking, so nothing planted there is read or can hang us).
-fn read(path: &Path) -> Option<Record> {
+fn read<T: DeserializeOwned>(path: &Path) -> Option<T> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -303,12 +338,16 @@ fn read(path: &Path) -> Option<Record> {
     }
     let mut text = Vec::new();
     std::io::Read::read_to_end(&mut file, &mut text).ok()?;
-    let record: Record = serde_json::from_slice(&text).ok()?;
-    (record.version == VERSION).then_some(record)
+    serde_json::from_slice(&text).ok()
 }
 
 fn code_digest(serial: &str, code: &str) -> String {
-    hex(&Sha256::digest(format!("{serial}\n{code}"))[..16])
+    digest_name(&format!("{serial}\n{code}"))
+}
+
+/// A fixed-length, file-name-safe digest of `text` (hex of 16 bytes of SHA-256).
+pub fn digest_name(text: &str) -> String {
+    hex(&Sha256::digest(text)[..16])
 }
 
 fn hex(bytes: &[u8]) -> String {

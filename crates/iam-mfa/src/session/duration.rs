@@ -14,22 +14,38 @@ pub const ROOT_MAX_SECONDS: u64 = 3_600;
 /// renewed when less than this remains rather than handed out and refused.
 pub const DEFAULT_MARGIN_SECONDS: u64 = 900;
 
-/// Checks a requested duration; `origin` names where it came from (flag or profile key).
-pub fn validate(seconds: u64, origin: &str) -> Result<u64, Error> {
-    if (MIN_SECONDS..=MAX_SECONDS).contains(&seconds) {
+/// The lengths one kind of session may have.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    pub max: u64,
+    /// How people say the range (`15 min to 36 h`).
+    pub human: &'static str,
+}
+
+/// GetSessionToken's sessions.
+pub const MFA_SESSION: Bounds = Bounds {
+    max: MAX_SECONDS,
+    human: "15 min to 36 h",
+};
+
+/// Checks a requested duration against `bounds`; `origin` names where it came from (flag or
+/// profile key).
+pub fn validate(seconds: u64, origin: &str, bounds: Bounds) -> Result<u64, Error> {
+    if (MIN_SECONDS..=bounds.max).contains(&seconds) {
         Ok(seconds)
     } else {
         Err(Error::InvalidDuration {
             origin: origin.to_owned(),
             reason: format!(
-                "{seconds} is outside {MIN_SECONDS}..={MAX_SECONDS} seconds (15 min to 36 h)"
+                "{seconds} is outside {MIN_SECONDS}..={} seconds ({})",
+                bounds.max, bounds.human
             ),
         })
     }
 }
 
 /// Parses and checks a duration written in a profile (`duration_seconds`).
-pub fn parse(text: &str, origin: &str) -> Result<u64, Error> {
+pub fn parse(text: &str, origin: &str, bounds: Bounds) -> Result<u64, Error> {
     let seconds = text
         .trim()
         .parse::<u64>()
@@ -37,7 +53,7 @@ pub fn parse(text: &str, origin: &str) -> Result<u64, Error> {
             origin: origin.to_owned(),
             reason: "not a whole number of seconds".to_owned(),
         })?;
-    validate(seconds, origin)
+    validate(seconds, origin, bounds)
 }
 
 /// Renders a span of seconds for people: `11h 59m`, `4m 10s`, `35s`.
@@ -59,19 +75,22 @@ mod tests {
 
     #[test]
     fn bounds_are_inclusive() {
-        assert!(validate(899, "--duration").is_err());
-        assert_eq!(validate(900, "--duration").ok(), Some(900));
-        assert_eq!(validate(129_600, "--duration").ok(), Some(129_600));
-        assert!(validate(129_601, "--duration").is_err());
+        assert!(validate(899, "--duration", MFA_SESSION).is_err());
+        assert_eq!(validate(900, "--duration", MFA_SESSION).ok(), Some(900));
+        assert_eq!(
+            validate(129_600, "--duration", MFA_SESSION).ok(),
+            Some(129_600)
+        );
+        assert!(validate(129_601, "--duration", MFA_SESSION).is_err());
     }
 
     #[test]
     fn parse_rejects_non_numbers_and_names_the_origin() {
-        let err = parse("12h", "duration_seconds of profile work")
+        let err = parse("12h", "duration_seconds of profile work", MFA_SESSION)
             .unwrap_err()
             .to_string();
         assert!(err.contains("duration_seconds of profile work"), "{err}");
-        assert_eq!(parse(" 3600 ", "x").ok(), Some(3600));
+        assert_eq!(parse(" 3600 ", "x", MFA_SESSION).ok(), Some(3600));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The MFA-session machinery the session commands (`commands::session`) and the account
 //! commands share: [`obtain`] (cache → lock → STS), the [`cache`], the [`lock`], the MFA
-//! [`code`] sources, [`serial`] discovery, [`sts`], [`duration`] and the profile [`source`].
+//! [`code`] sources, [`serial`] discovery, [`sts`], [`duration`], the profile [`source`] and
+//! the role sessions of role profiles ([`roles`]).
 //! AWS errors are [`crate::aws::AwsError`]s, whose exit codes come from the one table there.
 
 pub mod cache;
@@ -8,6 +9,7 @@ pub mod code;
 pub mod duration;
 pub mod lock;
 pub mod obtain;
+pub mod roles;
 pub mod serial;
 pub mod source;
 pub mod sts;
@@ -33,8 +35,14 @@ pub enum Error {
         config: PathBuf,
         credentials: PathBuf,
     },
+    #[error("{0}")]
+    Chain(aws_profiles::ChainError),
     #[error("profile `{profile}` cannot be the source of an MFA session: {reason}")]
     NotASource { profile: String, reason: String },
+    #[error("profile `{profile}`: {reason}")]
+    InvalidRole { profile: String, reason: String },
+    #[error("cannot assume role {} for profile `{}`: {}", .0.role_arn, .0.profile, .0.advice)]
+    AssumeRole(Box<RoleRefused>),
     #[error("invalid MFA code: {0}")]
     InvalidCode(String),
     #[error("invalid duration in {origin}: {reason}")]
@@ -96,6 +104,16 @@ pub enum Error {
     Output(std::io::Error),
 }
 
+/// AWS's refusal of an AssumeRole, with advice naming the role, the profile and the caller.
+#[derive(Debug)]
+pub struct RoleRefused {
+    pub profile: String,
+    pub role_arn: String,
+    pub advice: String,
+    /// The AWS error (its detail is part of the advice).
+    pub cause: AwsError,
+}
+
 impl Failure for Error {
     fn exit_code(&self) -> u8 {
         let code = match self {
@@ -109,6 +127,8 @@ impl Failure for Error {
             | Error::UnsafeCacheDir { .. }
             | Error::Edit(_)
             | Error::ProfileNotFound { .. }
+            | Error::Chain(_)
+            | Error::InvalidRole { .. }
             | Error::NotASource { .. }
             | Error::InvalidCode(_)
             | Error::InvalidDuration { .. }
@@ -119,6 +139,7 @@ impl Failure for Error {
             | Error::NotOwned { .. }
             | Error::Conflict(_) => Code::Usage,
             Error::Aws(err) => err.exit_code(),
+            Error::AssumeRole(refused) => refused.cause.exit_code(),
             Error::CodeReused => Code::Denied,
             Error::Spawn { source, .. } => {
                 return if source.kind() == std::io::ErrorKind::NotFound {

@@ -1,11 +1,12 @@
 //! Getting a session: validate every input, reuse the cache while the session has more than the
 //! refresh margin left, else take the per-key lock (single flight), look again, and only then
-//! start a runtime, find the serial, get a code and call STS once.
+//! start a runtime, find the serial, get a code and call STS once. A role profile's role
+//! sessions are obtained on that MFA session the same way (`session::roles`).
 
-use super::cache::{Cache, Key, Record};
+use super::cache::{Cache, Key, Record, Session};
 use super::code::{self, MfaCode, Origin, Sources};
-use super::source::{Profiles, Source};
-use super::{Error, duration, lock, serial, source, sts};
+use super::source::{Profiles, Resolved, Source};
+use super::{Error, duration, lock, roles, serial, source, sts};
 use crate::args::GlobalArgs;
 use crate::aws::{self, ClientOptions};
 use crate::ui::tty::notice;
@@ -20,7 +21,9 @@ const MIN_SECONDS_LEFT: i64 = 60;
 /// Options shared by the commands that need a session.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SessionArgs {
-    /// Source profile holding the long-term keys [default: --profile, AWS_PROFILE, `default`].
+    /// Profile: a source profile with long-term keys, or a role profile (role_arn with
+    /// source_profile) whose roles are assumed on its source's MFA session [default: --profile,
+    /// AWS_PROFILE, `default`].
     #[arg(value_name = "PROFILE", value_parser = crate::names::parse_profile_name)]
     pub profile: Option<String>,
     /// MFA device serial or ARN [default: the profile's mfa_serial, else the caller's only device].
@@ -29,7 +32,9 @@ pub struct SessionArgs {
     /// The current MFA code [default: the profile's mfa_process, else a prompt on the terminal].
     #[arg(long, value_name = "CODE")]
     pub code: Option<String>,
-    /// Session length in seconds, 900..=129600 [default: the profile's duration_seconds, else 43200].
+    /// Session length in seconds: of the MFA session, 900..=129600 [default: the profile's
+    /// duration_seconds, else 43200]; for a role profile, of the role session, 900..=43200
+    /// [default: its duration_seconds, else 3600].
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u64>,
     /// Renew the session when less than this many seconds are left, at most a third of the
@@ -43,33 +48,42 @@ pub struct SessionArgs {
 
 /// A session ready to use, with where it came from.
 pub struct Obtained {
-    pub record: Record,
-    pub source: Source,
-    pub profiles: Profiles,
+    /// The credentials to hand out: the MFA session of a source profile, or the role session of
+    /// a role profile.
+    pub session: Session,
+    /// What the selected profile stands for.
+    pub resolved: Resolved,
     /// The region in effect (flag, environment, profile or fallback).
     pub region: String,
 }
 
-/// Inputs checked before anything is asked or sent.
+/// Inputs of the MFA session, checked before anything is asked or sent.
 struct Plan {
     serial: Option<String>,
     code: Option<MfaCode>,
+    mfa_process: Option<String>,
+    sts_endpoints: aws::StsEndpoints,
     duration: u64,
     margin: i64,
 }
 
 impl Plan {
-    fn new(args: &SessionArgs, source: &Source) -> Result<Plan, Error> {
-        let serial = args.serial.clone().or_else(|| source.mfa_serial.clone());
+    /// `--duration` is the MFA session's length for a source profile, the role session's for a
+    /// role profile (whose MFA session then lasts the source's `duration_seconds`, else 12 h).
+    fn new(args: &SessionArgs, resolved: &Resolved) -> Result<Plan, Error> {
+        let source = &resolved.source;
+        let serial = args.serial.clone().or_else(|| resolved.mfa_serial.clone());
         if let Some(serial) = &serial {
             serial::validate(serial)?;
         }
         let code = args.code.as_deref().map(MfaCode::parse).transpose()?;
-        let duration = match (args.duration, &source.duration_seconds) {
-            (Some(seconds), _) => duration::validate(seconds, "--duration")?,
+        let flag = args.duration.filter(|_| !resolved.is_role());
+        let duration = match (flag, &source.duration_seconds) {
+            (Some(seconds), _) => duration::validate(seconds, "--duration", duration::MFA_SESSION)?,
             (None, Some(text)) => duration::parse(
                 text,
                 &format!("duration_seconds of profile `{}`", source.profile),
+                duration::MFA_SESSION,
             )?,
             (None, None) => duration::DEFAULT_SECONDS,
         };
@@ -77,6 +91,8 @@ impl Plan {
         Ok(Plan {
             serial,
             code,
+            mfa_process: resolved.mfa_process.clone(),
+            sts_endpoints: resolved.sts_endpoints,
             duration,
             margin,
         })
@@ -98,100 +114,184 @@ pub fn margin(flag: Option<u64>) -> Result<i64, Error> {
     Ok(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
-/// The refresh margin that applies to `record`: `margin`, but at most a third of the session's
-/// actual length (expiry − issue time, so also when AWS granted less than asked). A margin as
-/// long as the session would renew it on every call: a 900 s session with the default 900 s
-/// margin would need a new code each time, and the second code within 30 s would be refused.
-pub fn margin_for(record: &Record, margin: i64) -> i64 {
-    match record.issued_at {
-        Some(issued) => margin.min((record.session.expiration - issued).whole_seconds() / 3),
+/// The refresh margin that applies to `session`, issued at `issued_at`: `margin`, but at most a
+/// third of the session's actual length (expiry − issue time, so also when AWS granted less
+/// than asked). A margin as long as the session would renew it on every call: a 900 s session
+/// with the default 900 s margin would need a new code each time, and the second code within
+/// 30 s would be refused.
+pub fn margin_for(session: &Session, issued_at: Option<OffsetDateTime>, margin: i64) -> i64 {
+    match issued_at {
+        Some(issued) => margin.min((session.expiration - issued).whole_seconds() / 3),
         None => margin,
     }
 }
 
-/// Returns a session for the selected source profile, from the cache or from STS.
+/// Returns the session for the selected profile, from the cache or from STS: the MFA session
+/// of a source profile, or for a role profile the role session on the MFA session of its
+/// source (one code for every role built on it).
 pub fn obtain(args: &SessionArgs, global: &GlobalArgs) -> Result<Obtained, Error> {
     let profiles = Profiles::load()?;
     let name = source::profile_name(args.profile.as_deref(), global.profile.as_deref());
-    let source = profiles.source(&name)?;
-    let plan = Plan::new(args, &source)?;
-    let region = source::region(global.region.as_deref(), &source);
+    let resolved = profiles.resolve(&name)?;
+    let roles = roles::plan(&resolved.roles, args.duration)?;
+    let plan = Plan::new(args, &resolved)?;
+    let region = source::region(global.region.as_deref(), resolved.region.as_deref());
     aws::check_region(&region).map_err(|reason| Error::Conflict(format!("region: {reason}")))?;
-    let partition = serial::partition(plan.serial.as_deref(), &region);
     let cache = Cache::from_env()?;
-    let cached = || match &plan.serial {
-        Some(serial) => cache.get(&Key {
-            partition: partition.clone(),
-            access_key_id: source.access_key_id.clone(),
-            serial: serial.clone(),
-        }),
-        None => cache.find_by_access_key(&source.access_key_id),
+    let mfa = Mfa {
+        global,
+        source: &resolved.source,
+        plan: &plan,
+        region: &region,
+        partition: serial::partition(plan.serial.as_deref(), &region),
+        cache: &cache,
     };
-    let lookup = || -> Option<Record> {
-        if args.refresh {
+    let session = if roles.is_empty() {
+        mfa.session(args.refresh)?.session
+    } else {
+        let key = match &plan.serial {
+            Some(serial) => mfa.key(serial),
+            // The serial is discovered on the first MFA session, and known from it afterwards.
+            None => match cache.find_by_access_key(&resolved.source.access_key_id) {
+                Some(record) => record.key(),
+                None => mfa.session(false)?.key(),
+            },
+        };
+        let marker = mfa.marker();
+        let context = roles::Context {
+            cache: &cache,
+            mfa: &key,
+            source_profile: &resolved.source.profile,
+            region: &region,
+            endpoint_url: global.endpoint_url.as_deref(),
+            sts_endpoints: resolved.sts_endpoints,
+            margin: plan.margin,
+            marker: &marker,
+        };
+        let mut mfa_session = || mfa.session(false).map(|record| record.session);
+        roles::session(&context, &roles, args.refresh, &mut mfa_session)?
+    };
+    Ok(Obtained {
+        session,
+        resolved,
+        region,
+    })
+}
+
+/// The MFA session of one source profile.
+struct Mfa<'a> {
+    global: &'a GlobalArgs,
+    source: &'a Source,
+    plan: &'a Plan,
+    region: &'a str,
+    partition: String,
+    cache: &'a Cache,
+}
+
+impl Mfa<'_> {
+    fn key(&self, serial: &str) -> Key {
+        Key {
+            partition: self.partition.clone(),
+            access_key_id: self.source.access_key_id.clone(),
+            serial: serial.to_owned(),
+        }
+    }
+
+    fn lock_path(&self) -> std::path::PathBuf {
+        self.cache
+            .lock_path(&self.partition, &self.source.access_key_id)
+    }
+
+    /// The file that exists while a holder of the lock asks for a code.
+    fn marker(&self) -> std::path::PathBuf {
+        self.lock_path().with_extension("prompting")
+    }
+
+    /// The session cached for this source, if any (expired or not).
+    fn cached(&self) -> Option<Record> {
+        match &self.plan.serial {
+            Some(serial) => self.cache.get(&self.key(serial)),
+            None => self.cache.find_by_access_key(&self.source.access_key_id),
+        }
+    }
+
+    /// The cached session while it has more than the margin left (never with `refresh`).
+    fn fresh(&self, refresh: bool) -> Option<Record> {
+        if refresh {
             return None;
         }
-        let record = cached()?;
+        let record = self.cached()?;
         let left = record.session.seconds_left(OffsetDateTime::now_utc());
-        (left > margin_for(&record, plan.margin)).then_some(record)
-    };
-    let done = |record: Record, profiles: Profiles, source: Source, region: String| Obtained {
-        record,
-        source,
-        profiles,
-        region,
-    };
-    if let Some(record) = lookup() {
-        tracing::debug!(profile = %name, "cached session is still good");
-        return Ok(done(record, profiles, source, region));
+        let margin = margin_for(&record.session, record.issued_at, self.plan.margin);
+        (left > margin).then_some(record)
     }
-    if std::env::var_os(code::ACTIVE_MARKER).is_some() {
-        return Err(Error::Recursion);
-    }
-    let lock_path = cache.lock_path(&partition, &source.access_key_id);
-    let marker = lock_path.with_extension("prompting");
-    let _lock = wait_for_lock(&lock_path, &marker, QUIET_WAIT, lock::DEFAULT_WAIT, || {
-        notice("waiting for another iam-mfa process to finish getting this session")
-    })?;
-    // A marker here was left by a holder that died while asking: nobody is asking now.
-    remove_marker(&marker);
-    if let Some(record) = lookup() {
-        tracing::debug!(profile = %name, "another process got the session while we waited");
-        return Ok(done(record, profiles, source, region));
-    }
-    let runtime = aws::runtime().map_err(|err| Error::Runtime(err.to_string()))?;
-    let previous = cached();
-    let fetched = fetch(global, &source, &plan, &region, previous.as_ref(), &marker);
-    let record = match runtime.block_on(fetched) {
-        Ok(record) => record,
-        Err(Error::NoCode { serial }) => {
-            // Renewal inside the margin needs a code nobody can give here (no terminal, e.g. an
-            // IDE): a session that is still valid beats no credentials at all.
-            let Some(record) = previous.filter(|record| still_usable(record) && !args.refresh)
-            else {
-                return Err(Error::NoCode { serial });
-            };
-            notice(&format!(
-                "cannot renew the session (no way to get an MFA code here); using the cached one, which expires in {}",
-                duration::human(record.session.seconds_left(OffsetDateTime::now_utc()))
-            ));
-            return Ok(done(record, profiles, source, region));
+
+    /// The session: cached, or under the lock from STS with a new code.
+    fn session(&self, refresh: bool) -> Result<Record, Error> {
+        let name = &self.source.profile;
+        if let Some(record) = self.fresh(refresh) {
+            tracing::debug!(profile = %name, "cached session is still good");
+            return Ok(record);
         }
-        Err(err) => return Err(err),
-    };
-    cache.put(&record)?;
-    Ok(done(record, profiles, source, region))
+        if std::env::var_os(code::ACTIVE_MARKER).is_some() {
+            return Err(Error::Recursion);
+        }
+        let marker = self.marker();
+        let _lock = wait_for_lock(
+            &self.lock_path(),
+            &marker,
+            QUIET_WAIT,
+            lock::DEFAULT_WAIT,
+            || notice("waiting for another iam-mfa process to finish getting this session"),
+        )?;
+        // A marker here was left by a holder that died while asking: nobody is asking now.
+        remove_marker(&marker);
+        if let Some(record) = self.fresh(refresh) {
+            tracing::debug!(profile = %name, "another process got the session while we waited");
+            return Ok(record);
+        }
+        let runtime = aws::runtime().map_err(|err| Error::Runtime(err.to_string()))?;
+        let previous = self.cached();
+        let fetched = fetch(
+            self.global,
+            self.source,
+            self.plan,
+            self.region,
+            previous.as_ref(),
+            &marker,
+        );
+        let record = match runtime.block_on(fetched) {
+            Ok(record) => record,
+            Err(Error::NoCode { serial }) => {
+                // Renewal inside the margin needs a code nobody can give here (no terminal, e.g.
+                // an IDE): a session that is still valid beats no credentials at all.
+                let Some(record) =
+                    previous.filter(|record| still_usable(&record.session) && !refresh)
+                else {
+                    return Err(Error::NoCode { serial });
+                };
+                notice(&format!(
+                    "cannot renew the session (no way to get an MFA code here); using the cached one, which expires in {}",
+                    duration::human(record.session.seconds_left(OffsetDateTime::now_utc()))
+                ));
+                return Ok(record);
+            }
+            Err(err) => return Err(err),
+        };
+        self.cache.put(&record)?;
+        Ok(record)
+    }
 }
 
 /// How long a process waiting for the lock stays silent before saying why. The lock holder's
 /// prompt usually explains the wait, and with many parallel callers (a build, a Terraform run)
 /// their notices would bury that prompt.
-const QUIET_WAIT: Duration = Duration::from_secs(3);
+pub const QUIET_WAIT: Duration = Duration::from_secs(3);
 
 /// Takes the lock at `path`, waiting up to `wait`. `tell` runs once, after `quiet`, and only
 /// while no holder is asking for a code (the `marker` file is absent): its prompt says why we
 /// wait, and the notice would land in the middle of it on the same terminal.
-fn wait_for_lock(
+pub fn wait_for_lock(
     path: &Path,
     marker: &Path,
     quiet: Duration,
@@ -249,8 +349,8 @@ fn remove_marker(marker: &Path) {
 }
 
 /// Whether a session past the refresh margin can still be handed out when renewal is impossible.
-fn still_usable(record: &Record) -> bool {
-    record.session.seconds_left(OffsetDateTime::now_utc()) > MIN_SECONDS_LEFT
+pub fn still_usable(session: &Session) -> bool {
+    session.seconds_left(OffsetDateTime::now_utc()) > MIN_SECONDS_LEFT
 }
 
 /// The cold path: serial discovery if needed, the code, and one GetSessionToken per code.
@@ -279,7 +379,7 @@ async fn fetch(
     let serial = match &plan.serial {
         Some(serial) => serial.clone(),
         None => {
-            let found = serial::discover(&config).await?;
+            let found = serial::discover(&config, plan.sts_endpoints).await?;
             notice(&format!(
                 "using MFA device {found}; `iam-mfa setup {}` saves it as mfa_serial",
                 source.profile
@@ -289,7 +389,7 @@ async fn fetch(
     };
     let sources = Sources {
         flag: plan.code.as_ref(),
-        process: source.mfa_process.as_deref(),
+        process: plan.mfa_process.as_deref(),
     };
     let mut retry_reason: Option<String> = None;
     let mut rejected = 0;
@@ -308,7 +408,9 @@ async fn fetch(
             continue;
         }
         tracing::debug!(?origin, serial = %serial, duration = plan.duration, "calling sts:GetSessionToken");
-        match sts::get_session_token(&config, &serial, &code, plan.duration).await {
+        match sts::get_session_token(&config, plan.sts_endpoints, &serial, &code, plan.duration)
+            .await
+        {
             Ok(session) => {
                 report_cap(
                     plan.duration,

@@ -2,7 +2,7 @@
 //! with `sts:GetCallerIdentity` + `iam:ListMFADevices` when the user has exactly one device.
 
 use super::Error;
-use crate::aws::classify;
+use crate::aws::{StsEndpoints, classify};
 use aws_config::SdkConfig;
 
 /// Checks the shape of a serial before it is sent or written (see [`crate::names::serial`]).
@@ -37,8 +37,8 @@ pub fn partition(serial: Option<&str>, region: &str) -> String {
 }
 
 /// Finds the caller's MFA device: fails unless there is exactly one.
-pub async fn discover(config: &SdkConfig) -> Result<String, Error> {
-    let sts = crate::aws::sts_client(config);
+pub async fn discover(config: &SdkConfig, endpoints: StsEndpoints) -> Result<String, Error> {
+    let sts = endpoints.client(config);
     let identity = sts
         .get_caller_identity()
         .send()

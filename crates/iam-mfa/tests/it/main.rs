@@ -25,4 +25,7 @@ mod session_exec_env;
 mod session_harness;
 mod session_login;
 mod session_process;
+mod session_roles;
+mod session_roles_errors;
+mod session_roles_interop;
 mod session_setup;

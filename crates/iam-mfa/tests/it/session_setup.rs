@@ -111,7 +111,7 @@ async fn every_sdk_gets_credentials_through_the_line_setup_writes() {
         } else {
             format!("'{path}'")
         };
-        for (client, mut command) in clients(&sandbox, &moto, &go) {
+        for (client, mut command) in clients(&sandbox, &moto, &go, "work-mfa", "Account") {
             let output = command.output().unwrap();
             assert!(
                 output.status.success(),
@@ -152,21 +152,29 @@ async fn every_sdk_gets_credentials_through_the_line_setup_writes() {
     assert_eq!(sandbox.read_config(), config);
 }
 
-/// Each installed client, as a command printing the account of `sts:GetCallerIdentity` called
-/// with the credentials of `[profile work-mfa]`.
-fn clients(sandbox: &Sandbox, moto: &Moto, go: &[Option<PathBuf>]) -> Vec<(String, Command)> {
+/// Each installed client, as a command printing `field` (`Account` or `Arn`) of
+/// `sts:GetCallerIdentity` called with the credentials of `[profile PROFILE]`.
+pub(crate) fn clients(
+    sandbox: &Sandbox,
+    moto: &Moto,
+    go: &[Option<PathBuf>],
+    profile: &str,
+    field: &str,
+) -> Vec<(String, Command)> {
     let mut clients = Vec::new();
     if client_available("the AWS CLI", runs("aws", &["--version"])) {
         let mut aws = sandbox.command("aws");
-        aws.args(["sts", "get-caller-identity", "--profile", "work-mfa"])
-            .args(["--query", "Account", "--output", "text"]);
+        aws.args(["sts", "get-caller-identity", "--profile", profile])
+            .args(["--query", field, "--output", "text"]);
         clients.push(("the AWS CLI".to_owned(), aws));
     }
     if client_available("boto3", runs("python3", &["-c", "import boto3"])) {
         let mut boto3 = sandbox.command("python3");
         boto3.args([
             "-c",
-            "import boto3; print(boto3.Session(profile_name='work-mfa').client('sts').get_caller_identity()['Account'])",
+            "import boto3, sys; print(boto3.Session(profile_name=sys.argv[1]).client('sts').get_caller_identity()[sys.argv[2]])",
+            profile,
+            field,
         ]);
         clients.push(("boto3".to_owned(), boto3));
     }
@@ -177,13 +185,13 @@ fn clients(sandbox: &Sandbox, moto: &Moto, go: &[Option<PathBuf>]) -> Vec<(Strin
     ) {
         let mut node = sandbox.command("node");
         node.arg(Path::new(INTEROP).join("sts.mjs"))
-            .args(["work-mfa", moto.endpoint()]);
+            .args([profile, moto.endpoint(), field]);
         clients.push(("the AWS SDK for JavaScript v3".to_owned(), node));
     }
     for (version, binary) in ["v1", "v2"].into_iter().zip(go) {
         if let Some(binary) = binary {
             let mut command = sandbox.command(binary);
-            command.args(["work-mfa", moto.endpoint()]);
+            command.args([profile, moto.endpoint(), field]);
             clients.push((format!("the AWS SDK for Go {version}"), command));
         }
     }
@@ -193,7 +201,7 @@ fn clients(sandbox: &Sandbox, moto: &Moto, go: &[Option<PathBuf>]) -> Vec<(Strin
 /// Builds `tests/interop/go-v1` and `go-v2` (at once) offline against Debian's packages of the
 /// AWS SDKs for Go (GOPATH mode, no module download); `None` for one whose Go or package is
 /// missing outside CI. Go's own build cache (kept between runs) makes rebuilds take a second.
-fn go_clients() -> [Option<PathBuf>; 2] {
+pub(crate) fn go_clients() -> [Option<PathBuf>; 2] {
     const GOPATH: &str = "/usr/share/gocode";
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let builds = [
@@ -250,13 +258,13 @@ fn link_binary_into(dir: &str) -> PathBuf {
 }
 
 #[tokio::test]
-async fn a_setup_or_role_profile_named_as_source_gets_advice_that_fits_it() {
+async fn a_setup_or_credential_source_profile_gets_advice_that_fits_it() {
     let moto = Moto::start();
     let user = moto.create_user_with_mfa("lou").await;
     let sandbox = Sandbox::new(&moto);
     sandbox.write_credentials(&user.credentials_section("work"));
     sandbox.write_config(
-        "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = work\n\n[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\ncredential_source = Environment\n",
+        "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\ncredential_source = Environment\n",
     );
     assert_exit(
         &sandbox.run(&["setup", "work", "--serial", user.serial()]),
@@ -268,12 +276,8 @@ async fn a_setup_or_role_profile_named_as_source_gets_advice_that_fits_it() {
             "profile `work-mfa` cannot be the source of an MFA session: it is the credential_process profile `iam-mfa setup` made, which runs iam-mfa itself; name its source profile `work` instead",
         ),
         (
-            "admin",
-            "profile `admin` cannot be the source of an MFA session: it is a role profile (role_arn), and role profiles are not supported as sources yet; for an MFA session of its source profile, name `work`",
-        ),
-        (
             "ci",
-            "it is a role profile (role_arn), and role profiles are not supported as sources yet; name a profile with long-term keys",
+            "profile `ci` cannot be the source of an MFA session: it takes its credentials from credential_source = Environment",
         ),
     ];
     for (profile, message) in cases {
@@ -284,4 +288,5 @@ async fn a_setup_or_role_profile_named_as_source_gets_advice_that_fits_it() {
         assert!(!stderr(&output).contains("set aws_access_key_id"));
     }
     assert_eq!(moto.count("GetSessionToken"), 0);
+    assert_eq!(moto.count("AssumeRole"), 0);
 }

@@ -26,7 +26,7 @@ pub fn run(args: &EnvArgs, global: &GlobalArgs) -> Result<u8, Error> {
         render_unset(args.shell, SESSION_NAMES)?
     } else {
         let obtained = obtain(&args.session, global)?;
-        let mut vars = session_vars(&obtained.record.session);
+        let mut vars = session_vars(&obtained.session);
         vars.extend(region_vars(&obtained.region));
         render_set(args.shell, &vars)?
     };

@@ -28,7 +28,7 @@ pub fn run(args: ExecArgs, global: &GlobalArgs) -> Result<u8, Error> {
     for name in STALE {
         command.env_remove(name);
     }
-    command.envs(session_vars(&obtained.record.session));
+    command.envs(session_vars(&obtained.session));
     command.envs(region_vars(&obtained.region));
     let spawn_error = |source| Error::Spawn {
         program: program.to_string_lossy().into_owned(),

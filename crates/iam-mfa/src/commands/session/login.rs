@@ -65,7 +65,7 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         )));
     }
     let obtained = obtain(&args.session, global)?;
-    let session = &obtained.record.session;
+    let session = &obtained.session;
     update_file(baseline, args.force, |doc| {
         check_owned(doc, &target, &target, &path)?;
         doc.try_set(&target, "aws_access_key_id", &session.access_key_id)?;
@@ -75,7 +75,7 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
         doc.try_set(&target, MANAGED_KEY, "true")?;
         Ok(())
     })?;
-    if let Some(region) = &obtained.source.region {
+    if let Some(region) = &obtained.resolved.region {
         write_region(
             profiles.set.snapshot(FileKind::Config),
             args.force,
@@ -85,7 +85,7 @@ pub fn run(args: &LoginArgs, global: &GlobalArgs) -> Result<u8, Error> {
     }
     let left = session.seconds_left(OffsetDateTime::now_utc());
     let report = LoginReport {
-        profile: &obtained.source.profile,
+        profile: &obtained.resolved.selected,
         target: &target,
         file: path.display().to_string(),
         expiration: session.expiration_rfc3339(),

@@ -1,9 +1,12 @@
-//! `logout`: forget the cached sessions of a profile and remove the section `login` wrote.
+//! `logout`: forget the cached sessions of a profile and remove the section `login` wrote. For a
+//! source profile that is its MFA sessions and every role session built on them; for a role
+//! profile, its role sessions.
 
 use super::{any_copy_marked, check_owned, foreign_copy, print, update_file};
 use crate::args::GlobalArgs;
 use crate::session::cache::Cache;
 use crate::session::lock::{self, Lock};
+use crate::session::roles::{self, RoleRecord};
 use crate::session::source::{Profiles, profile_name};
 use crate::session::{Error, serial, source};
 use crate::ui::exit::Code;
@@ -15,7 +18,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct LogoutArgs {
-    /// Source profile [default: --profile, AWS_PROFILE, `default`].
+    /// Source or role profile [default: --profile, AWS_PROFILE, `default`].
     #[arg(value_name = "PROFILE")]
     profile: Option<String>,
     /// Section `login` wrote [default: PROFILE-mfa].
@@ -113,15 +116,34 @@ fn removable(doc: &Document, target: &str, path: &std::path::Path) -> Result<boo
     Ok(true)
 }
 
-/// Removes the cached sessions of profile `name`, each under the lock `obtain` holds while it gets a session for
-/// that long-term key, so a `process` or `login` in flight finishes first and its new session is removed too. The
-/// keys are those of the cached sessions and the profile's current key; their lock files are deleted afterwards.
+/// Removes the cached sessions of profile `name`, each under the lock `obtain` holds while it gets that session, so
+/// a `process` or `login` in flight finishes first and its new session is removed too. Role sessions go first, one
+/// lock at a time (`obtain` takes a role's lock before its MFA session's, so holding none of the MFA locks then
+/// cannot deadlock); then the MFA sessions, whose keys are those of the cached sessions and the profile's current
+/// key, under all their locks at once; their lock files are deleted afterwards.
 fn forget_sessions(
     cache: &Cache,
     name: &str,
     profiles: &Profiles,
     global: &GlobalArgs,
 ) -> Result<usize, Error> {
+    let mut removed = 0;
+    let built_on = |record: &RoleRecord| record.profile == name || record.source_profile == name;
+    for (path, _) in roles::records(cache)
+        .into_iter()
+        .filter(|(_, record)| built_on(record))
+    {
+        let lock = lock::acquire(&path.with_extension("lock"), lock::DEFAULT_WAIT, || {
+            notice(
+                "waiting for another iam-mfa process that is getting a role session of this profile",
+            )
+        })?;
+        if path.exists() {
+            cache.remove(&path)?;
+            removed += 1;
+        }
+        lock.remove()?;
+    }
     let mut lock_paths: Vec<PathBuf> = cache
         .records()
         .into_iter()
@@ -129,7 +151,7 @@ fn forget_sessions(
         .map(|(_, record)| cache.lock_path(&record.partition, &record.source_access_key_id))
         .collect();
     if let Ok(source) = profiles.source(name) {
-        let region = source::region(global.region.as_deref(), &source);
+        let region = source::region(global.region.as_deref(), source.region.as_deref());
         let partition = serial::partition(source.mfa_serial.as_deref(), &region);
         lock_paths.push(cache.lock_path(&partition, &source.access_key_id));
     }
@@ -146,7 +168,6 @@ fn forget_sessions(
             })
         })
         .collect::<Result<Vec<Lock>, Error>>()?;
-    let mut removed = 0;
     for (path, record) in cache.records() {
         if record.profile == name {
             cache.remove(&path)?;

@@ -1,5 +1,6 @@
 //! MFA sessions for the CLI and SDKs: `login`, `process`, `exec`, `env`, `status`, `logout`,
-//! `setup`. One module per command over the session machinery (`crate::session`); the helpers
+//! `setup`, for a source profile (its MFA session) or a role profile (a role session on its
+//! source's MFA session). One module per command over the session machinery (`crate::session`); the helpers
 //! here are for the commands that write profile sections (`login`, `logout`, `setup`).
 
 mod env;
@@ -15,10 +16,12 @@ use crate::args::GlobalArgs;
 use crate::session::{Error, source};
 use crate::ui::output::{self, Report};
 
-/// The session commands.
+/// The session commands. Each takes a source profile (long-term keys: its MFA session) or a role
+/// profile (`role_arn` + `source_profile`: a role session assumed on the source's MFA session, so
+/// one code serves every role).
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Get an MFA session and write it to the credentials file as `[PROFILE-mfa]`.
+    /// Get a session (MFA, or a role profile's role session) and write it to the credentials file as `[PROFILE-mfa]`.
     Login(login::LoginArgs),
     /// Print the session as `credential_process` JSON (cached; prompts only when needed).
     Process(process::ProcessArgs),
@@ -26,11 +29,11 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Print shell commands that export (or `--unset`) the session variables.
     Env(env::EnvArgs),
-    /// Show the time left of cached sessions; exit 0 valid, 3 expiring, 4 expired or none.
+    /// Show the time left of cached MFA and role sessions; exit 0 valid, 3 expiring, 4 expired or none.
     Status(status::StatusArgs),
-    /// Forget a cached session and remove the credentials section `login` wrote.
+    /// Forget cached sessions (a source's: also the role sessions on it) and the section `login` wrote.
     Logout(logout::LogoutArgs),
-    /// Configure `[profile PROFILE-mfa]` with `credential_process` for the CLI and SDKs.
+    /// Configure `[profile PROFILE-mfa]` with `credential_process` for the CLI and SDKs (also for role profiles).
     Setup(setup::SetupArgs),
 }
 

@@ -28,7 +28,7 @@ pub fn run(args: &ProcessArgs, global: &GlobalArgs) -> Result<u8, Error> {
     // Before a code is asked for: a session nobody can receive is not worth one.
     ensure_stdout_open()?;
     let obtained = obtain(&args.session, global)?;
-    let session = &obtained.record.session;
+    let session = &obtained.session;
     let output = Output {
         version: 1,
         access_key_id: &session.access_key_id,

@@ -1,12 +1,14 @@
 //! `setup`: configure `[profile PROFILE-mfa]` in the config file with a `credential_process`
 //! that runs this binary by its absolute path (see [`command_line`] for the form every SDK reads),
-//! and `mfa_serial` in the source profile, so `aws … --profile PROFILE-mfa` just works.
+//! and `mfa_serial` in the source profile, so `aws … --profile PROFILE-mfa` just works. For a
+//! role profile the same: `PROFILE-mfa` then gets the role session, built on the MFA session of
+//! the role's source, so one code serves every role profile set up this way.
 
 use super::{check_owned, print, update_file};
 use crate::args::GlobalArgs;
 use crate::aws::{self, ClientOptions};
-use crate::session::source::{MANAGED_KEY, Profiles, profile_name, target_name};
-use crate::session::{Error, serial};
+use crate::session::source::{MANAGED_KEY, Profiles, Resolved, profile_name, target_name};
+use crate::session::{Error, roles, serial};
 use crate::ui::exit::Code;
 use crate::ui::output::Report;
 use crate::ui::tty::notice;
@@ -17,7 +19,8 @@ use std::path::Path;
 
 #[derive(clap::Args, Debug)]
 pub struct SetupArgs {
-    /// Source profile with the long-term keys [default: --profile, AWS_PROFILE, `default`].
+    /// Source profile with the long-term keys, or a role profile (role_arn with source_profile)
+    /// [default: --profile, AWS_PROFILE, `default`].
     #[arg(value_name = "PROFILE")]
     profile: Option<String>,
     /// MFA device serial or ARN [default: the profile's mfa_serial, else the caller's only device].
@@ -39,31 +42,32 @@ struct SetupReport<'a> {
     file: String,
     credential_process: &'a str,
     mfa_serial: &'a str,
+    /// The profile whose `mfa_serial` it is.
+    mfa_serial_profile: &'a str,
+    /// For a role profile: its role, and the source profile whose MFA session it is built on.
+    role_arn: Option<&'a str>,
+    source_profile: Option<&'a str>,
     changed: bool,
 }
 
 pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let profiles = Profiles::load()?;
     let name = profile_name(args.profile.as_deref(), global.profile.as_deref());
-    let source = profiles.source(&name)?;
+    let resolved = profiles.resolve(&name)?;
+    roles::plan(&resolved.roles, None)?;
+    let source = &resolved.source;
     let target = target_name(&name, args.target.as_deref())?;
     let config_path = profiles.paths.config.clone();
     let baseline = profiles.set.snapshot(FileKind::Config);
     let header = format!("profile {target}");
     check_owned(baseline.document(), &target, &header, &config_path)?;
     let command_line = command_line(&current_exe()?, &name)?;
-    let mfa_serial = match args.serial.clone().or_else(|| source.mfa_serial.clone()) {
-        Some(serial) => {
-            serial::validate(&serial)?;
-            serial
-        }
-        None => discover(global, &source)?,
-    };
-    let region = source.region.clone();
+    let (mfa_serial, serial_profile) = serial_and_home(args, global, &profiles, &resolved)?;
+    let region = resolved.region.clone();
     let changed = update_file(baseline, args.force, |doc| {
         check_owned(doc, &target, &header, &config_path)?;
-        if doc.get(&name, "mfa_serial") != Some(mfa_serial.as_str()) {
-            doc.try_set(&name, "mfa_serial", &mfa_serial)?;
+        if doc.get(&serial_profile, "mfa_serial") != Some(mfa_serial.as_str()) {
+            doc.try_set(&serial_profile, "mfa_serial", &mfa_serial)?;
         }
         doc.try_set(&target, "credential_process", &command_line)?;
         if let (Some(region), None) = (&region, doc.get(&target, "region")) {
@@ -73,22 +77,63 @@ pub fn run(args: &SetupArgs, global: &GlobalArgs) -> Result<u8, Error> {
         Ok(())
     })?;
     warn_about_shadowing(&profiles, &target);
+    let last_role = resolved.roles.last();
     let report = SetupReport {
         profile: &name,
         target: &target,
         file: profiles.paths.config.display().to_string(),
         credential_process: &command_line,
         mfa_serial: &mfa_serial,
+        mfa_serial_profile: &serial_profile,
+        role_arn: last_role.map(|step| step.role_arn.as_str()),
+        source_profile: last_role.map(|_| source.profile.as_str()),
         changed,
     };
     print(&report, global)?;
     Ok(Code::Success.into())
 }
 
+/// The serial of the MFA session and the profile that holds (or will hold) it: `--serial`, else
+/// the `mfa_serial` of the chain (the role profile's or its source's), else the caller's only
+/// device; one the chain does not hold yet goes into the source profile. A `--serial` that
+/// contradicts a role profile's own `mfa_serial` is refused: that one would win.
+fn serial_and_home(
+    args: &SetupArgs,
+    global: &GlobalArgs,
+    profiles: &Profiles,
+    resolved: &Resolved,
+) -> Result<(String, String), Error> {
+    let source = &resolved.source;
+    let serial = match (&args.serial, &resolved.mfa_serial) {
+        (Some(flag), Some(configured))
+            if flag != configured && source.mfa_serial.as_ref() != Some(configured) =>
+        {
+            return Err(Error::Conflict(format!(
+                "the chain of `{}` already sets mfa_serial = {configured} on a role profile, which wins over the source's; change it there instead of passing --serial",
+                resolved.selected
+            )));
+        }
+        (Some(serial), _) | (None, Some(serial)) => {
+            serial::validate(serial)?;
+            serial.clone()
+        }
+        (None, None) => discover(global, source, resolved.sts_endpoints)?,
+    };
+    let holder = resolved
+        .roles
+        .iter()
+        .rev()
+        .map(|step| step.profile.as_str())
+        .find(|profile| profiles.set.get(profile, "mfa_serial") == Some(serial.as_str()))
+        .unwrap_or(&source.profile)
+        .to_owned();
+    Ok((serial, holder))
+}
+
 impl Report for SetupReport<'_> {
     fn text(&self) -> String {
-        format!(
-            "{} [profile {target}] in {}:\n  credential_process = {}\n  mfa_serial ([profile {}]) = {}\nTry: aws sts get-caller-identity --profile {target}\n",
+        let mut text = format!(
+            "{} [profile {target}] in {}:\n  credential_process = {}\n  mfa_serial ([profile {}]) = {}\n",
             if self.changed {
                 "Configured"
             } else {
@@ -96,9 +141,18 @@ impl Report for SetupReport<'_> {
             },
             self.file,
             self.credential_process,
-            self.profile,
+            self.mfa_serial_profile,
             self.mfa_serial,
             target = self.target,
+        );
+        if let (Some(role), Some(source)) = (self.role_arn, self.source_profile) {
+            text += &format!(
+                "  role {role}, assumed on the MFA session of `{source}`: one code serves every role profile set up on it\n"
+            );
+        }
+        text + &format!(
+            "Try: aws sts get-caller-identity --profile {}\n",
+            self.target
         )
     }
 }
@@ -164,7 +218,11 @@ fn current_exe() -> Result<std::path::PathBuf, Error> {
 }
 
 /// Finds the only MFA device of the source profile's user (one AWS round trip pair).
-fn discover(global: &GlobalArgs, source: &crate::session::source::Source) -> Result<String, Error> {
+fn discover(
+    global: &GlobalArgs,
+    source: &crate::session::source::Source,
+    endpoints: aws::StsEndpoints,
+) -> Result<String, Error> {
     let options = ClientOptions {
         profile: Some(source.profile.clone()),
         region: global.region.clone(),
@@ -178,7 +236,7 @@ fn discover(global: &GlobalArgs, source: &crate::session::source::Source) -> Res
         )),
     };
     let runtime = aws::runtime().map_err(|err| Error::Runtime(err.to_string()))?;
-    runtime.block_on(async { serial::discover(&aws::sdk_config(&options).await).await })
+    runtime.block_on(async { serial::discover(&aws::sdk_config(&options).await, endpoints).await })
 }
 
 /// Static keys in the credentials file beat credential_process in every SDK.

@@ -1,6 +1,7 @@
 // Command go-v2 gets credentials for the shared-config profile os.Args[1] with the AWS SDK for
-// Go v2 (Debian's golang-github-aws-aws-sdk-go-v2-dev) and prints the account of
-// sts:GetCallerIdentity at the endpoint os.Args[2]. Built offline in GOPATH mode by the tests.
+// Go v2 (Debian's golang-github-aws-aws-sdk-go-v2-dev) and prints one field of
+// sts:GetCallerIdentity at the endpoint os.Args[2]: os.Args[3] (Account or Arn), by
+// default the account. Built offline in GOPATH mode by the tests.
 package main
 
 import (
@@ -27,5 +28,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "GetCallerIdentity:", err)
 		os.Exit(1)
 	}
-	fmt.Println(*out.Account)
+	field := "Account"
+	if len(os.Args) > 3 {
+		field = os.Args[3]
+	}
+	switch field {
+	case "Account":
+		fmt.Println(*out.Account)
+	case "Arn":
+		fmt.Println(*out.Arn)
+	default:
+		fmt.Fprintln(os.Stderr, "unknown field:", field)
+		os.Exit(2)
+	}
 }

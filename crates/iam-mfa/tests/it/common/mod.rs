@@ -607,6 +607,45 @@ pub mod loopback {
         )
     }
 
+    /// An AssumeRole answer: a role session with these fields (`expiration` in RFC 3339) for
+    /// `assumed_role_arn` (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`).
+    pub fn assume_role_xml(
+        key: &str,
+        secret: &str,
+        token: &str,
+        expiration: &str,
+        assumed_role_arn: &str,
+    ) -> String {
+        format!(
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
+             <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken>\
+             <Expiration>{expiration}</Expiration></Credentials>\
+             <AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:session</AssumedRoleId>\
+             <Arn>{assumed_role_arn}</Arn></AssumedRoleUser></AssumeRoleResult>\
+             <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        )
+    }
+
+    /// An iam:GetRole answer for role `role_arn` (path `/`) with this MaxSessionDuration.
+    pub fn get_role_xml(role_arn: &str, max_session_duration: u32) -> String {
+        let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+        format!(
+            "<GetRoleResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetRoleResult>\
+             <Role><Path>/</Path><RoleName>{name}</RoleName><RoleId>AROAEXAMPLEROLEID</RoleId>\
+             <Arn>{role_arn}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>\
+             <MaxSessionDuration>{max_session_duration}</MaxSessionDuration></Role>\
+             </GetRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>\
+             </GetRoleResponse>"
+        )
+    }
+
+    /// The `Action=` of a query-protocol request body (`GetSessionToken`, `AssumeRole`, …).
+    pub fn action(body: &str) -> Option<&str> {
+        body.split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+    }
+
     /// An AWS query-protocol error body.
     pub fn error_xml(code: &str, message: &str) -> String {
         format!(
