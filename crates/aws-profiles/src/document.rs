@@ -113,7 +113,7 @@ impl Line {
 }
 
 /// A section's lines: the header at `header`, its body up to (not including) `end`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Span {
     pub id: SectionId,
     pub header: usize,
@@ -155,6 +155,10 @@ impl SectionCopy<'_> {
 pub struct Document {
     pub(crate) kind: FileKind,
     pub(crate) lines: Vec<Line>,
+    /// The sections, in file order: computed by [`Document::reindex`] after every change of the lines, so a
+    /// lookup scans spans instead of rebuilding them from thousands of lines (a generated config with thousands
+    /// of profiles is read a key at a time).
+    spans: Vec<Span>,
 }
 
 impl Document {
@@ -163,6 +167,7 @@ impl Document {
         Document {
             kind,
             lines: Vec::new(),
+            spans: Vec::new(),
         }
     }
 
@@ -208,7 +213,11 @@ impl Document {
             }
             lines.push(line);
         }
-        let mut doc = Document { kind, lines };
+        let mut doc = Document {
+            kind,
+            lines,
+            spans: Vec::new(),
+        };
         doc.reindex();
         Ok(doc)
     }
@@ -231,12 +240,13 @@ impl Document {
 
     /// Profile names in order of first appearance, each once.
     pub fn profile_names(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         let mut names: Vec<String> = Vec::new();
         for span in self.spans() {
-            if let SectionId::Profile { name, .. } = span.id
-                && !names.contains(&name)
+            if let SectionId::Profile { name, .. } = &span.id
+                && seen.insert(name.as_str())
             {
-                names.push(name);
+                names.push(name.clone());
             }
         }
         names
@@ -280,7 +290,12 @@ impl Document {
     }
 
     /// Every section in file order.
-    pub(crate) fn spans(&self) -> Vec<Span> {
+    pub(crate) fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+
+    /// The sections of the current lines.
+    fn compute_spans(&self) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
         for (idx, line) in self.lines.iter().enumerate() {
             if let LineClass::Header { name } = &line.class {
@@ -299,9 +314,10 @@ impl Document {
 
     /// All sections that could hold `section` (in config both `[default]` and `[profile default]`).
     pub(crate) fn candidate_spans(&self, section: Section<'_>) -> Vec<Span> {
-        self.spans()
-            .into_iter()
+        self.spans
+            .iter()
             .filter(|span| span.id.matches(section))
+            .cloned()
             .collect()
     }
 
@@ -342,6 +358,7 @@ impl Document {
         for (line, value) in self.lines.iter_mut().zip(joined) {
             line.joined = value;
         }
+        self.spans = self.compute_spans();
     }
 
     /// The line ending new lines get: the file's first one, else `\n`.

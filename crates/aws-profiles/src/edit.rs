@@ -90,9 +90,10 @@ impl Document {
                 }
             }
             self.lines.drain(start..end);
+            // The next lookup of the loop reads the spans of the lines as they are now.
+            self.reindex();
             removed = true;
         }
-        self.reindex();
         removed
     }
 

@@ -41,11 +41,13 @@ impl ProfileSet {
     /// Every profile of either file: the config file's in order, then those only in the credentials file.
     pub fn profile_names(&self) -> Vec<String> {
         let mut names = self.config().profile_names();
-        for name in self.credentials().profile_names() {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
+        let known: std::collections::HashSet<String> = names.iter().cloned().collect();
+        names.extend(
+            self.credentials()
+                .profile_names()
+                .into_iter()
+                .filter(|name| !known.contains(name)),
+        );
         names
     }
 

@@ -230,3 +230,17 @@ fn an_inline_comment_after_a_carriage_return_stays_a_comment() {
     assert_eq!(doc.get("p", "k"), Some("new"));
     assert_eq!(doc.get("p", "j"), Some(""));
 }
+
+#[test]
+fn removing_a_profile_removes_every_copy_and_nothing_else() {
+    let text =
+        "[profile a]\nx = 1\n\n[profile b]\ny = 2\n\n[profile a]\nz = 3\n\n[profile c]\nw = 4\n";
+    let mut doc = Document::parse(text, FileKind::Config).unwrap();
+    assert!(doc.remove_profile("a"));
+    assert_eq!(
+        doc.to_string(),
+        "[profile b]\ny = 2\n\n[profile c]\nw = 4\n"
+    );
+    assert_eq!(doc.profile_names(), ["b", "c"]);
+    assert_eq!(doc.get("c", "w"), Some("4"));
+}

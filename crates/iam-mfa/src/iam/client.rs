@@ -114,11 +114,12 @@ impl Caller {
     }
 }
 
-/// An MFA session for the selected profile when it names an MFA device (`mfa_serial`): an
-/// administrator under a force-MFA policy cannot call IAM with plain long-term keys. Uses the
-/// session machinery (cached; one prompt or `mfa_process` run when a new one is needed).
-/// `None` (default credential chain) when the profile has no `mfa_serial`. Must be called
-/// outside any async runtime (the session machinery runs its own).
+/// An MFA session for the selected profile when it names an MFA device (`mfa_serial`), or the
+/// role session of a role profile (assumed on its source's MFA session): an administrator under
+/// a force-MFA policy cannot call IAM with plain long-term keys. Uses the session machinery
+/// (cached; one prompt or `mfa_process` run when a new one is needed). `None` (default
+/// credential chain) for any other profile. Must be called outside any async runtime (the
+/// session machinery runs its own).
 pub fn mfa_credentials(global: &GlobalArgs) -> Result<Option<Credentials>, Error> {
     let Some(profile) = profile_with_mfa(global) else {
         return Ok(None);
@@ -138,7 +139,7 @@ pub fn mfa_credentials(global: &GlobalArgs) -> Result<Option<Credentials>, Error
     )))
 }
 
-/// The selected profile's name when it sets `mfa_serial`.
+/// The selected profile's name when it sets `mfa_serial` or is a role profile.
 fn profile_with_mfa(global: &GlobalArgs) -> Option<String> {
     let name = global
         .profile
@@ -146,5 +147,6 @@ fn profile_with_mfa(global: &GlobalArgs) -> Option<String> {
         .unwrap_or_else(|| aws_profiles::selected_profile(|var| std::env::var(var).ok()));
     let paths = aws_profiles::Paths::from_env().ok()?;
     let set = aws_profiles::ProfileSet::load(&paths).ok()?;
-    set.get(&name, "mfa_serial").is_some().then_some(name)
+    let role = set.get(&name, "role_arn").is_some() && set.get(&name, "source_profile").is_some();
+    (role || set.get(&name, "mfa_serial").is_some()).then_some(name)
 }

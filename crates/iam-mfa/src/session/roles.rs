@@ -162,8 +162,8 @@ pub struct Context<'a> {
 }
 
 /// The session of the last role of `path`: cached while it has more than the margin left (unless
-/// `refresh`), else assumed with the session of the path without it, which `previous` gets the
-/// same way down to the MFA session.
+/// `refresh`), else assumed under the path's lock with the session of the path without its last
+/// role, got the same way (cached, or assumed) down to the MFA session `mfa_session` returns.
 pub fn session(
     context: &Context<'_>,
     path: &[Planned],

@@ -469,3 +469,32 @@ async fn a_role_on_the_profile_setup_made_is_served_and_a_second_mfa_serial_is_f
     assert_eq!(codes_asked(&counter), 1);
     assert_eq!(moto.count("GetSessionToken"), 1);
 }
+
+#[tokio::test]
+async fn an_admin_command_on_a_role_profile_works_in_the_role_account_through_the_mfa_session() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("fay").await;
+    let (sandbox, counter) = role_sandbox(&moto, &user, "");
+    // A device in the role's account, created with the role's own credentials.
+    let (credentials, _) = credentials_of(&sandbox.run(&["process", "prod-read"]));
+    let iam = aws_sdk_iam::Client::new(&moto.sdk_config(Some(credentials)).await);
+    crate::common::create_virtual(&iam, "in-222").await;
+
+    let devices = sandbox.run(&["devices", "--profile", "prod-read", "--output", "json"]);
+    assert_exit(&devices, 0);
+    let listed = json(&devices)["devices"].to_string();
+    assert!(
+        listed.contains("arn:aws:iam::222222222222:mfa/in-222"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(user.serial()),
+        "not the source account's devices: {listed}"
+    );
+    assert_eq!(
+        moto.count("AssumeRole"),
+        1,
+        "the cached role session served the admin command"
+    );
+    assert_eq!(codes_asked(&counter), 1);
+}
