@@ -498,3 +498,91 @@ async fn an_admin_command_on_a_role_profile_works_in_the_role_account_through_th
     );
     assert_eq!(codes_asked(&counter), 1);
 }
+
+#[tokio::test]
+async fn with_no_way_to_get_a_code_a_role_session_still_valid_is_handed_out() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("gus").await;
+    let (sandbox, _) = role_sandbox(&moto, &user, "");
+    credentials_of(&sandbox.run(&["process", "prod-read"]));
+    // No mfa_process any more, no terminal (IAM_MFA_NO_TTY): no code can be had.
+    let config = sandbox
+        .read_config()
+        .lines()
+        .filter(|line| !line.starts_with("mfa_process"))
+        .map(|line| format!("{line}\n"))
+        .collect::<String>();
+    sandbox.write_config(&config);
+    // The MFA session has expired; the role session, issued 55 min ago, is inside the margin
+    // (5 min left).
+    let rfc3339 = |at: OffsetDateTime| {
+        at.replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let now = OffsetDateTime::now_utc();
+    let soon = rfc3339(now + time::Duration::minutes(5));
+    let issued = rfc3339(now - time::Duration::minutes(55));
+    for entry in std::fs::read_dir(sandbox.cache_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let role = path
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("role-");
+            if role {
+                value["session"]["expiration"] = soon.clone().into();
+                value["issued_at"] = issued.clone().into();
+            } else {
+                value["session"]["expiration"] = "2020-01-01T00:00:00Z".into();
+            }
+            std::fs::write(&path, value.to_string()).unwrap();
+        }
+    }
+    let output = sandbox.run(&["process", "prod-read"]);
+    let (_, expiration) = credentials_of(&output);
+    assert!(seconds_until(expiration) <= 300);
+    assert!(
+        stderr(&output).contains("cannot renew the role session of `prod-read` (no way to get an MFA code here); using the cached one"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(moto.count("AssumeRole"), 1);
+    // Once it is gone too, the error says why.
+    assert_exit(&sandbox.run(&["process", "staging-read"]), 2);
+}
+
+#[tokio::test]
+async fn an_unknown_sts_regional_endpoints_value_is_a_usage_error() {
+    let moto = Moto::start();
+    let user = moto.create_user_with_mfa("hal").await;
+    let (sandbox, counter) = role_sandbox(&moto, &user, "");
+    let output = sandbox
+        .iam_mfa()
+        .args(["process", "prod-read"])
+        .env("AWS_STS_REGIONAL_ENDPOINTS", "global")
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output)
+            .contains("AWS_STS_REGIONAL_ENDPOINTS: `global` is neither `regional` nor `legacy`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(codes_asked(&counter), 0);
+    // `legacy` with an endpoint URL configured (moto here) keeps that endpoint.
+    let legacy = sandbox
+        .iam_mfa()
+        .args(["process", "prod-read"])
+        .env("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+        .output()
+        .unwrap();
+    credentials_of(&legacy);
+    assert_eq!(moto.count("AssumeRole"), 1);
+}
