@@ -125,27 +125,33 @@ pub fn role_arn(value: &str) -> Result<(), Invalid> {
 
 /// Checks a role session name (`role_session_name`): 2 to 64 of `A-Z a-z 0-9 _+=,.@-`.
 pub fn role_session_name(value: &str) -> Result<(), Invalid> {
-    if (2..=64).contains(&value.len()) && only(value, NAME_PUNCTUATION) {
-        return Ok(());
-    }
-    Err(invalid(
-        "role session name",
-        value,
-        &format!("use 2 to 64 of A-Z a-z 0-9 and {NAME_PUNCTUATION}"),
-    ))
+    spelled(value, "role session name", value, 2..=64, NAME_PUNCTUATION)
 }
 
 /// Checks an external ID: 2 to 1224 of `A-Z a-z 0-9 _+=,.@:/-`. The error does not repeat the
 /// value: an external ID is a shared secret of sorts.
 pub fn external_id(value: &str) -> Result<(), Invalid> {
-    if (2..=1224).contains(&value.len()) && only(value, "_+=,.@:/-") {
+    spelled(value, "external ID", "(not shown)", 2..=1224, "_+=,.@:/-")
+}
+
+/// Checks that `value` is `lengths` long and only of ASCII letters, digits and `punctuation`;
+/// the error names `what` and shows `shown`.
+fn spelled(
+    value: &str,
+    what: &'static str,
+    shown: &str,
+    lengths: std::ops::RangeInclusive<usize>,
+    punctuation: &str,
+) -> Result<(), Invalid> {
+    if lengths.contains(&value.len()) && only(value, punctuation) {
         return Ok(());
     }
-    Err(invalid(
-        "external ID",
-        "(not shown)",
-        "use 2 to 1224 of A-Z a-z 0-9 and _+=,.@:/-",
-    ))
+    let rule = format!(
+        "use {} to {} of A-Z a-z 0-9 and {punctuation}",
+        lengths.start(),
+        lengths.end()
+    );
+    Err(invalid(what, shown, &rule))
 }
 
 fn iam_name(value: &str, what: &'static str, max: usize) -> Result<String, Invalid> {

@@ -220,10 +220,8 @@ impl Mfa<'_> {
         if refresh {
             return None;
         }
-        let record = self.cached()?;
-        let left = record.session.seconds_left(OffsetDateTime::now_utc());
-        let margin = margin_for(&record.session, record.issued_at, self.plan.margin);
-        (left > margin).then_some(record)
+        self.cached()
+            .filter(|record| fresh(&record.session, record.issued_at, self.plan.margin))
     }
 
     /// The session: cached, or under the lock from STS with a new code.
@@ -263,18 +261,13 @@ impl Mfa<'_> {
         let record = match runtime.block_on(fetched) {
             Ok(record) => record,
             Err(Error::NoCode { serial }) => {
-                // Renewal inside the margin needs a code nobody can give here (no terminal, e.g.
-                // an IDE): a session that is still valid beats no credentials at all.
-                let Some(record) =
-                    previous.filter(|record| still_usable(&record.session) && !refresh)
-                else {
-                    return Err(Error::NoCode { serial });
-                };
-                notice(&format!(
-                    "cannot renew the session (no way to get an MFA code here); using the cached one, which expires in {}",
-                    duration::human(record.session.seconds_left(OffsetDateTime::now_utc()))
-                ));
-                return Ok(record);
+                let previous = previous.filter(|_| !refresh);
+                return usable_without_code(
+                    previous,
+                    |record| &record.session,
+                    serial,
+                    "the session",
+                );
             }
             Err(err) => return Err(err),
         };
@@ -348,9 +341,32 @@ fn remove_marker(marker: &Path) {
     }
 }
 
-/// Whether a session past the refresh margin can still be handed out when renewal is impossible.
-pub fn still_usable(session: &Session) -> bool {
-    session.seconds_left(OffsetDateTime::now_utc()) > MIN_SECONDS_LEFT
+/// Whether `session`, issued at `issued_at`, has more than its refresh margin left (see
+/// [`margin_for`]), so it is handed out without renewal.
+pub fn fresh(session: &Session, issued_at: Option<OffsetDateTime>, margin: i64) -> bool {
+    session.seconds_left(OffsetDateTime::now_utc()) > margin_for(session, issued_at, margin)
+}
+
+/// What to hand out when renewal needs a code nobody can give here (no terminal, e.g. an IDE):
+/// the cached `previous` while its session has more than a minute left, with a notice naming
+/// `what` (a session still valid beats no credentials at all); else the `NoCode` error.
+pub fn usable_without_code<T>(
+    previous: Option<T>,
+    session: impl Fn(&T) -> &Session,
+    serial: String,
+    what: &str,
+) -> Result<T, Error> {
+    let now = OffsetDateTime::now_utc();
+    let Some(previous) =
+        previous.filter(|cached| session(cached).seconds_left(now) > MIN_SECONDS_LEFT)
+    else {
+        return Err(Error::NoCode { serial });
+    };
+    notice(&format!(
+        "cannot renew {what} (no way to get an MFA code here); using the cached one, which expires in {}",
+        duration::human(session(&previous).seconds_left(now))
+    ));
+    Ok(previous)
 }
 
 /// The cold path: serial discovery if needed, the code, and one GetSessionToken per code.

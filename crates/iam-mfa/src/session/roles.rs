@@ -175,8 +175,7 @@ pub fn session(
     };
     let name = file_name(context.mfa, path);
     let fresh = |record: &RoleRecord| {
-        let left = record.session.seconds_left(OffsetDateTime::now_utc());
-        left > super::obtain::margin_for(&record.session, Some(record.issued_at), context.margin)
+        super::obtain::fresh(&record.session, Some(record.issued_at), context.margin)
     };
     let cached = || {
         context
@@ -202,17 +201,13 @@ pub fn session(
     let previous = match session(context, before, false, mfa_session) {
         Ok(previous) => previous,
         Err(Error::NoCode { serial }) => {
-            // As for the MFA session: a role session still valid beats no credentials at all.
-            let Some(record) =
-                cached().filter(|record| super::obtain::still_usable(&record.session))
-            else {
-                return Err(Error::NoCode { serial });
-            };
-            notice(&format!(
-                "cannot renew the role session of `{}` (no way to get an MFA code here); using the cached one, which expires in {}",
-                planned.step.profile,
-                duration::human(record.session.seconds_left(OffsetDateTime::now_utc()))
-            ));
+            let what = format!("the role session of `{}`", planned.step.profile);
+            let record = super::obtain::usable_without_code(
+                cached(),
+                |record| &record.session,
+                serial,
+                &what,
+            )?;
             return Ok(record.session);
         }
         Err(err) => return Err(err),

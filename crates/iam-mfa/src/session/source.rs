@@ -20,8 +20,6 @@ pub struct Source {
     pub secret_access_key: String,
     /// `mfa_serial`.
     pub mfa_serial: Option<String>,
-    /// `mfa_process` (aws-vault's key): a command printing a code.
-    pub mfa_process: Option<String>,
     /// `duration_seconds`.
     pub duration_seconds: Option<String>,
     /// `region`.
@@ -133,7 +131,6 @@ impl Profiles {
             access_key_id,
             secret_access_key,
             mfa_serial: get("mfa_serial"),
-            mfa_process: get("mfa_process"),
             duration_seconds: get("duration_seconds"),
             region: get("region"),
         })
@@ -180,34 +177,36 @@ impl Profiles {
                 None => break self.source_of_chain(&base, &chain_profiles)?,
             }
         };
+        // The first profile of the chain that sets `key`, and its value.
         let first = |key: &str| {
-            chain_profiles
-                .iter()
-                .find_map(|profile| self.set.get(profile, key).map(str::to_owned))
+            chain_profiles.iter().find_map(|profile| {
+                let value = self.set.get(profile, key)?;
+                Some((profile.as_str(), value.to_owned()))
+            })
         };
+        let value = |key: &str| first(key).map(|(_, value)| value);
         let sts_endpoints = match std::env::var("AWS_STS_REGIONAL_ENDPOINTS")
             .ok()
             .filter(|value| !value.is_empty())
-            .map(|value| ("AWS_STS_REGIONAL_ENDPOINTS".to_owned(), value))
-            .or_else(|| {
-                chain_profiles.iter().find_map(|profile| {
-                    let value = self.set.get(profile, "sts_regional_endpoints")?;
-                    Some((
-                        format!("sts_regional_endpoints of profile `{profile}`"),
-                        value.to_owned(),
+        {
+            Some(value) => StsEndpoints::parse(&value).map_err(|reason| {
+                Error::Conflict(format!("AWS_STS_REGIONAL_ENDPOINTS: {reason}"))
+            })?,
+            None => match first("sts_regional_endpoints") {
+                Some((profile, value)) => StsEndpoints::parse(&value).map_err(|reason| {
+                    Error::Conflict(format!(
+                        "sts_regional_endpoints of profile `{profile}`: {reason}"
                     ))
-                })
-            }) {
-            Some((origin, value)) => StsEndpoints::parse(&value)
-                .map_err(|reason| Error::Conflict(format!("{origin}: {reason}")))?,
-            None => StsEndpoints::default(),
+                })?,
+                None => StsEndpoints::default(),
+            },
         };
         Ok(Resolved {
             selected: name.to_owned(),
             sts_endpoints,
-            mfa_serial: first("mfa_serial"),
-            mfa_process: first("mfa_process"),
-            region: first("region"),
+            mfa_serial: value("mfa_serial"),
+            mfa_process: value("mfa_process"),
+            region: value("region"),
             source,
             roles,
         })
@@ -283,7 +282,7 @@ impl Profiles {
 
 /// What to change in role profile `role` whose `source_profile` is `setup_profile` (made by
 /// `setup`) and which also sets `mfa_serial`.
-pub fn second_code_advice(role: &str, setup_profile: &str) -> String {
+fn second_code_advice(role: &str, setup_profile: &str) -> String {
     format!(
         "[profile {role}] sets mfa_serial, but its source_profile `{setup_profile}` is iam-mfa's credential_process profile, whose session already carries MFA: the AWS CLI asks for a second code for `{role}` and the AWS SDK for JavaScript's default chain fails on it. Remove mfa_serial from [profile {role}], or run `iam-mfa setup {role}` and use `{role}-mfa`"
     )
