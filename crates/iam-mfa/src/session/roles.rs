@@ -25,6 +25,10 @@ pub const ROLE_SESSION: duration::Bounds = duration::Bounds {
 /// The longest session AWS grants a role assumed with another role's credentials.
 pub const CHAINED_MAX_SECONDS: u64 = 3_600;
 
+/// The most roles a chain may have: real chains have two or three, and each role is one lock held
+/// and one AssumeRole; a longer one is a configuration mistake (or a hostile file), refused.
+pub const MAX_ROLES: usize = 32;
+
 /// Format version of the role-session files; other versions are ignored (and overwritten).
 pub const VERSION: u32 = 1;
 
@@ -47,6 +51,15 @@ pub struct Planned {
 /// `--duration` when given, every other's its profile's `duration_seconds`, else 1 h; a chained
 /// role (the second and later) gets at most 1 h.
 pub fn plan(roles: &[RoleStep], flag: Option<u64>) -> Result<Vec<Planned>, Error> {
+    if let (true, Some(selected)) = (roles.len() > MAX_ROLES, roles.last()) {
+        return Err(Error::InvalidRole {
+            profile: selected.profile.clone(),
+            reason: format!(
+                "its source_profile chain has {} roles; iam-mfa follows at most {MAX_ROLES} (every role after the first is role chaining, at most 1 h each): point source_profile at a profile nearer the keys",
+                roles.len()
+            ),
+        });
+    }
     let last = roles.len().saturating_sub(1);
     roles
         .iter()
@@ -395,6 +408,21 @@ mod tests {
         assert_eq!(planned[0].duration, DEFAULT_SECONDS);
         assert_eq!(planned[1].duration, 1800, "--duration is the last role's");
         assert_eq!(planned[1].cut_from, None);
+    }
+
+    #[test]
+    fn a_chain_longer_than_the_cap_is_refused() {
+        let steps: Vec<RoleStep> = (0..=MAX_ROLES)
+            .map(|n| step(&format!("r{n}"), None))
+            .collect();
+        assert_eq!(plan(&steps[..MAX_ROLES], None).unwrap().len(), MAX_ROLES);
+        let err = plan(&steps, None).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "profile `r32`: its source_profile chain has 33 roles; iam-mfa follows at most 32"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
