@@ -30,14 +30,16 @@ enum Command {
     Session(session::Command),
     #[command(flatten)]
     Admin(admin::Command),
-    /// Work on identity policies: simulate requests, check and generate force-MFA policies (offline,
-    /// or a user's or group's policies read from the account).
+    /// Work on policies: simulate requests, check and generate force-MFA policies and MFA-only
+    /// role trust policies (offline, or a user's, group's or role's policies read from the
+    /// account).
     Policy {
         #[command(subcommand)]
         command: policy::Command,
     },
     /// Find who in the account escapes MFA: console users without MFA, users whose policies do
-    /// not force MFA, first sign-in lock-outs, root MFA, orphaned devices. Exit code 6 when a
+    /// not force MFA, users who can assume a role without MFA, first sign-in lock-outs, root
+    /// MFA, orphaned devices. Exit code 6 when a
     /// finding reaches --fail-on.
     Audit(audit::Args),
     /// Print a shell completion script.

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use iam_catalog::{Action, ActionId, Catalog};
 
 use crate::arn;
-use crate::ast::{ActionBlock, ActionPattern, Effect, ResourceBlock, Statement, Values};
+use crate::ast::{ActionBlock, ActionPattern, Condition, Effect, ResourceBlock, Statement, Values};
 use crate::glob;
 use crate::policy_set::{PolicySet, StatementRef, applies};
 use crate::request::{Context, ContextValue, Request};
@@ -41,6 +41,8 @@ pub struct Principal {
     pub user_name: String,
     /// The IAM path, `/` or like `/division/`.
     pub path: String,
+    /// The user's IAM tags, which requests carry as `aws:PrincipalTag/KEY` (R44).
+    pub tags: Vec<(String, String)>,
 }
 
 impl Principal {
@@ -51,6 +53,7 @@ impl Principal {
             account: "123456789012".into(),
             user_name: name.into(),
             path: "/".into(),
+            tags: Vec::new(),
         }
     }
 
@@ -73,13 +76,16 @@ impl Principal {
     /// is in every request: `false` here, `true` only when a service calls on the user's behalf,
     /// which needs an allowed direct request first.
     pub fn context(&self) -> Context {
-        Context::new()
+        let ctx = Context::new()
             .with("aws:ViaAWSService", "false")
             .with("aws:username", &self.user_name)
             .with("aws:userid", "AIDAEXAMPLEUSERID")
             .with("aws:PrincipalArn", &self.arn())
             .with("aws:PrincipalAccount", &self.account)
-            .with("aws:PrincipalType", "User")
+            .with("aws:PrincipalType", "User");
+        self.tags.iter().fold(ctx, |ctx, (key, value)| {
+            ctx.with(&format!("aws:PrincipalTag/{key}"), value)
+        })
     }
 }
 
@@ -108,7 +114,7 @@ impl MfaState {
         }
     }
 
-    fn apply(self, ctx: &mut Context) {
+    pub(crate) fn apply(self, ctx: &mut Context) {
         match self {
             Self::LongTermKeys => {}
             Self::TemporaryWithoutMfa => {
@@ -119,7 +125,7 @@ impl MfaState {
     }
 
     /// Keys this state fixes as absent.
-    fn absent_keys(self) -> &'static [&'static str] {
+    pub(crate) fn absent_keys(self) -> &'static [&'static str] {
         match self {
             Self::LongTermKeys => &[MFA_PRESENT, MFA_AGE],
             Self::TemporaryWithoutMfa => &[MFA_AGE],
@@ -528,8 +534,8 @@ struct Sweeper<'a> {
     state: MfaState,
 }
 
-/// At most this many context combinations are tried per action.
-const MAX_CONTEXTS: usize = 256;
+/// At most this many context combinations are tried per action (or per trust proof).
+pub(crate) const MAX_CONTEXTS: usize = 256;
 
 impl Sweeper<'_> {
     fn statement(&self, s: usize) -> Option<&(StatementRef, &Statement)> {
@@ -538,20 +544,12 @@ impl Sweeper<'_> {
 
     /// The first (context, resource) among the candidates that the `relevant` statements allow.
     fn decide(&self, relevant: &[usize], action: &str, resources: &[String]) -> Option<Witness> {
-        let free = self.free_keys(relevant);
-        let combos: usize = free.iter().map(|(_, vals)| vals.len()).product();
-        for combo in 0..combos.min(MAX_CONTEXTS) {
-            let mut ctx = self.base.clone();
-            let mut extra = Vec::new();
-            let mut rest = combo;
-            for (key, values) in &free {
-                let pick = values.get(rest % values.len()).cloned().flatten();
-                rest /= values.len().max(1);
-                if let Some(v) = pick {
-                    ctx.insert(key, ContextValue::Single(v.clone()));
-                    extra.push((key.clone(), ContextValue::Single(v)));
-                }
-            }
+        let conditions = relevant
+            .iter()
+            .filter_map(|&s| self.statement(s))
+            .flat_map(|(_, st)| &st.conditions);
+        let free = free_keys(conditions, self.base, self.state.absent_keys(), Tags::Fixed);
+        for (ctx, extra) in contexts(self.base, &free).take(MAX_CONTEXTS) {
             let mut request = Request::new(action, "*", ctx);
             for resource in resources {
                 request.set_resource(resource);
@@ -583,52 +581,6 @@ impl Sweeper<'_> {
             }
         }
         None
-    }
-
-    /// Condition keys the relevant statements test that neither the principal nor the state
-    /// fixes, each with its candidate values (`None` = absent).
-    fn free_keys(&self, relevant: &[usize]) -> Vec<(String, Vec<Option<String>>)> {
-        let mut out: Vec<(String, Vec<Option<String>>)> = Vec::new();
-        for &s in relevant {
-            let Some((_, st)) = self.statement(s) else {
-                continue;
-            };
-            for c in &st.conditions {
-                let key = c.key_lower();
-                if self.base.get(key).is_some() || self.state.absent_keys().contains(&key) {
-                    continue;
-                }
-                let slot = match out.iter().position(|(k, _)| k == key) {
-                    Some(i) => i,
-                    None => {
-                        let absent = if key == MFA_AGE {
-                            Vec::new()
-                        } else {
-                            vec![None]
-                        };
-                        out.push((key.to_owned(), absent));
-                        out.len() - 1
-                    }
-                };
-                let Some((_, values)) = out.get_mut(slot) else {
-                    continue;
-                };
-                let mut push = |v: String| {
-                    if !values.contains(&Some(v.clone())) {
-                        values.push(Some(v));
-                    }
-                };
-                for raw in c.raw_values.iter().filter(|v| !v.contains("${")) {
-                    push(glob::unescape(&raw.replace(['*', '?'], "x")));
-                    if let (Values::Numbers(_), Some(n)) = (&c.values, numeric::parse(raw)) {
-                        push(format!("{}", n - 1.0));
-                        push(format!("{}", n + 1.0));
-                    }
-                }
-                push("iam-mfa-unrelated-value".to_owned());
-            }
-        }
-        out
     }
 
     /// Resources built from the relevant Allow patterns (wildcards filled in, variables
@@ -665,6 +617,106 @@ impl Sweeper<'_> {
             _ => true,
         }
     }
+}
+
+/// Condition keys that `conditions` test and that neither `base` fixes nor the state fixes
+/// as `absent`, each with its candidate values (`None` = absent): each literal the policies
+/// compare it to (wildcards filled in; numbers also one below and above) and an unrelated
+/// value. `aws:MultiFactorAuthAge` is never tried absent: a state that has it fixes it.
+pub(crate) fn free_keys<'a>(
+    conditions: impl Iterator<Item = &'a Condition>,
+    base: &Context,
+    absent: &[&str],
+    tags: Tags,
+) -> Vec<(String, Vec<Option<String>>)> {
+    let mut out: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    for c in conditions {
+        let key = c.key_lower();
+        if base.get(key).is_some()
+            || absent.contains(&key)
+            || (tags == Tags::Fixed && key.starts_with(PRINCIPAL_TAG))
+        {
+            continue;
+        }
+        let slot = match out.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                let absent = if key == MFA_AGE {
+                    Vec::new()
+                } else {
+                    vec![None]
+                };
+                out.push((key.to_owned(), absent));
+                out.len() - 1
+            }
+        };
+        let Some((_, values)) = out.get_mut(slot) else {
+            continue;
+        };
+        let mut push = |v: String| {
+            if !values.contains(&Some(v.clone())) {
+                values.push(Some(v));
+            }
+        };
+        // A value with a policy variable is tried as it reads for the caller
+        // (`sts:RoleSessionName` = `${aws:username}`).
+        if let Values::Templates(templates) = &c.values {
+            for t in templates.iter().filter(|t| t.has_variables()) {
+                if let Some(resolved) = t.resolve(base) {
+                    push(glob::unescape(&resolved.replace(['*', '?'], "x")));
+                }
+            }
+        }
+        for raw in c.raw_values.iter().filter(|v| !v.contains("${")) {
+            push(glob::unescape(&raw.replace(['*', '?'], "x")));
+            if let (Values::Numbers(_), Some(n)) = (&c.values, numeric::parse(raw)) {
+                push(format!("{}", n - 1.0));
+                push(format!("{}", n + 1.0));
+            }
+        }
+        push("iam-mfa-unrelated-value".to_owned());
+    }
+    out
+}
+
+/// Whether the principal's tags (`aws:PrincipalTag/…`) are known: a known principal's tags are
+/// what its context holds, and a request cannot add any; an unknown one may have any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tags {
+    Fixed,
+    Free,
+}
+
+const PRINCIPAL_TAG: &str = "aws:principaltag/";
+
+/// Every combination of the free keys' candidate values on top of `base`, each with the
+/// keys it set; the caller bounds how many it takes ([`MAX_CONTEXTS`]).
+pub(crate) fn contexts<'a>(
+    base: &'a Context,
+    free: &'a [(String, Vec<Option<String>>)],
+) -> impl Iterator<Item = (Context, Vec<(String, ContextValue)>)> + 'a {
+    (0..context_count(free)).map(move |combo| {
+        let mut ctx = base.clone();
+        let mut extra = Vec::new();
+        let mut rest = combo;
+        for (key, values) in free {
+            let pick = values.get(rest % values.len().max(1)).cloned().flatten();
+            rest /= values.len().max(1);
+            if let Some(v) = pick {
+                ctx.insert(key, ContextValue::Single(v.clone()));
+                extra.push((key.clone(), ContextValue::Single(v)));
+            }
+        }
+        (ctx, extra)
+    })
+}
+
+/// The number of combinations [`contexts`] yields.
+pub(crate) fn context_count(free: &[(String, Vec<Option<String>>)]) -> usize {
+    free.iter()
+        .map(|(_, vals)| vals.len())
+        .try_fold(1usize, usize::checked_mul)
+        .unwrap_or(usize::MAX)
 }
 
 /// The Allow statement's resource patterns resolved for `base`, wildcards filled in: the

@@ -1,5 +1,6 @@
-//! The IAM policy language for identity policies: parse (errors with line and column),
-//! evaluate with AWS's documented semantics, and explain decisions.
+//! The IAM policy language for identity policies and resource-based policies (role trust
+//! policies first): parse (errors with line and column), evaluate with AWS's documented
+//! semantics, and explain decisions.
 //!
 //! Pure: no I/O, no async, no AWS SDK. Policies are parsed once into a form ready to evaluate
 //! (patterns lowercased, numbers, dates, CIDRs and base64 decoded), so evaluation does no parsing
@@ -23,7 +24,9 @@
 
 pub mod analysis;
 mod arn;
+pub mod assume;
 pub mod ast;
+pub mod authorizer;
 mod error;
 mod eval;
 mod explain;
@@ -31,7 +34,9 @@ mod glob;
 pub mod operator;
 mod parse;
 mod policy_set;
+pub mod principal;
 mod request;
+mod resource_policy;
 mod template;
 mod values;
 
@@ -41,4 +46,8 @@ pub use explain::{ConditionTrace, ElementTrace, Explanation, StatementTrace};
 pub use parse::{MAX_DOCUMENT_BYTES, parse_policy};
 pub use policy_set::{Decision, NamedPolicy, Outcome, PolicySet, StatementRef};
 pub use request::{Context, ContextValue, Request};
+pub use resource_policy::{
+    NamedResourcePolicy, ResourcePolicy, ResourcePolicyKind, ResourceStatement,
+    parse_resource_policy, parse_trust_policy,
+};
 pub use template::Template;

@@ -17,6 +17,7 @@ use crate::ast::{
 };
 use crate::error::ParseError;
 use crate::operator::{Family, Operator};
+use crate::principal::{PrincipalBlock, parse_entry};
 use crate::template::{Render, Template};
 use crate::values;
 
@@ -27,6 +28,33 @@ pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 /// Parses an identity policy document (at most [`MAX_DOCUMENT_BYTES`]).
 pub fn parse_policy(text: &str) -> Result<Policy, ParseError> {
+    let parsed = parse_document(text, Grammar::Identity)?;
+    Ok(Policy {
+        version: parsed.version,
+        statements: parsed.statements.into_iter().map(|(st, _)| st).collect(),
+    })
+}
+
+/// Which kind of policy a document is read as: the elements each allows differ (R28, R29).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grammar {
+    /// An identity policy: no `Principal`, `Resource` required.
+    Identity,
+    /// A role trust policy: `Principal` required, no `NotPrincipal`, no `Resource`, and only
+    /// `sts:` actions.
+    RoleTrust,
+    /// Another resource-based policy: `Principal` or `NotPrincipal`, and `Resource`.
+    Resource,
+}
+
+/// A parsed document: the statements with their `Principal` element (resource grammars).
+pub(crate) struct Parsed {
+    pub(crate) version: Version,
+    pub(crate) statements: Vec<(Statement, Option<PrincipalBlock>)>,
+}
+
+/// Parses a document in `grammar` (at most [`MAX_DOCUMENT_BYTES`]).
+pub(crate) fn parse_document(text: &str, grammar: Grammar) -> Result<Parsed, ParseError> {
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(ParseError::without_position(format!(
             "the policy document has {} bytes, more than the cap of {} (1 MiB; AWS allows at most 10,240 characters)",
@@ -36,7 +64,7 @@ pub fn parse_policy(text: &str) -> Result<Policy, ParseError> {
     }
     let version = peek_version(text)?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let policy = PolicySeed { version }
+    let policy = PolicySeed { version, grammar }
         .deserialize(&mut de)
         .map_err(ParseError::from_json)?;
     de.end().map_err(ParseError::from_json)?;
@@ -72,22 +100,23 @@ fn duplicate<E: de::Error>(seen: &mut HashSet<String>, key: &str, what: &str) ->
 
 struct PolicySeed {
     version: Version,
+    grammar: Grammar,
 }
 
 impl<'de> DeserializeSeed<'de> for PolicySeed {
-    type Value = Policy;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Policy, D::Error> {
+    type Value = Parsed;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Parsed, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for PolicySeed {
-    type Value = Policy;
+    type Value = Parsed;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a policy document (a JSON object with Version and Statement)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Policy, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
         let mut seen = HashSet::new();
         let mut statements = None;
         while let Some(key) = map.next_key::<String>()? {
@@ -99,7 +128,11 @@ impl<'de> Visitor<'de> for PolicySeed {
                 "Statement" => {
                     statements = Some(map.next_value_seed(StatementsSeed {
                         version: self.version,
+                        grammar: self.grammar,
                     })?);
+                }
+                "Id" if self.grammar != Grammar::Identity => {
+                    map.next_value::<String>()?;
                 }
                 "Id" => {
                     return Err(de::Error::custom(
@@ -113,20 +146,20 @@ impl<'de> Visitor<'de> for PolicySeed {
                 }
             }
         }
-        let statements: Vec<Statement> =
+        let statements: Vec<(Statement, Option<PrincipalBlock>)> =
             statements.ok_or_else(|| de::Error::custom("the policy has no Statement"))?;
         if statements.is_empty() {
             return Err(de::Error::custom("Statement is empty"));
         }
         let mut sids = HashSet::new();
-        for sid in statements.iter().filter_map(|s| s.sid.as_deref()) {
+        for sid in statements.iter().filter_map(|(s, _)| s.sid.as_deref()) {
             if !sids.insert(sid) {
                 return Err(de::Error::custom(format!(
                     "Sid \"{sid}\" is used twice; in IAM a Sid must be unique within a policy"
                 )));
             }
         }
-        Ok(Policy {
+        Ok(Parsed {
             version: self.version,
             statements,
         })
@@ -135,17 +168,18 @@ impl<'de> Visitor<'de> for PolicySeed {
 
 struct StatementsSeed {
     version: Version,
+    grammar: Grammar,
 }
 
 impl<'de> DeserializeSeed<'de> for StatementsSeed {
-    type Value = Vec<Statement>;
+    type Value = Vec<(Statement, Option<PrincipalBlock>)>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for StatementsSeed {
-    type Value = Vec<Statement>;
+    type Value = Vec<(Statement, Option<PrincipalBlock>)>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a statement object or an array of statements")
     }
@@ -154,6 +188,7 @@ impl<'de> Visitor<'de> for StatementsSeed {
         Ok(vec![
             StatementSeed {
                 version: self.version,
+                grammar: self.grammar,
             }
             .visit_map(map)?,
         ])
@@ -163,6 +198,7 @@ impl<'de> Visitor<'de> for StatementsSeed {
         let mut out = Vec::new();
         while let Some(st) = seq.next_element_seed(StatementSeed {
             version: self.version,
+            grammar: self.grammar,
         })? {
             out.push(st);
         }
@@ -172,26 +208,29 @@ impl<'de> Visitor<'de> for StatementsSeed {
 
 struct StatementSeed {
     version: Version,
+    grammar: Grammar,
 }
 
 impl<'de> DeserializeSeed<'de> for StatementSeed {
-    type Value = Statement;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Statement, D::Error> {
+    type Value = (Statement, Option<PrincipalBlock>);
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for StatementSeed {
-    type Value = Statement;
+    type Value = (Statement, Option<PrincipalBlock>);
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a statement object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Statement, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let variables = self.version.substitutes_variables();
+        let grammar = self.grammar;
         let mut seen = HashSet::new();
         let (mut sid, mut effect, mut actions, mut resources, mut conditions) =
             (None, None, None, None, None);
+        let mut principal: Option<PrincipalBlock> = None;
         while let Some(key) = map.next_key::<String>()? {
             duplicate(&mut seen, &key, "the statement")?;
             match key.as_str() {
@@ -226,13 +265,18 @@ impl<'de> Visitor<'de> for StatementSeed {
                     let patterns = list
                         .0
                         .iter()
-                        .map(|a| check_action(a).map(|()| ActionPattern::new(a)))
+                        .map(|a| check_action(a, grammar).map(|()| ActionPattern::new(a)))
                         .collect::<Result<_, String>>()
                         .map_err(de::Error::custom)?;
                     actions = Some(ActionBlock {
                         negated: key == "NotAction",
                         patterns,
                     });
+                }
+                "Resource" | "NotResource" if grammar == Grammar::RoleTrust => {
+                    return Err(de::Error::custom(format!(
+                        "{key} is not allowed in a role trust policy (the role is the resource)"
+                    )));
                 }
                 "Resource" | "NotResource" => {
                     if resources.is_some() {
@@ -255,10 +299,27 @@ impl<'de> Visitor<'de> for StatementSeed {
                 "Condition" => {
                     conditions = Some(map.next_value_seed(ConditionBlockSeed { variables })?)
                 }
-                "Principal" | "NotPrincipal" => {
+                "Principal" | "NotPrincipal" if grammar == Grammar::Identity => {
                     return Err(de::Error::custom(format!(
                         "{key} is not allowed in an identity-based policy (it belongs in resource-based policies)"
                     )));
+                }
+                "NotPrincipal" if grammar == Grammar::RoleTrust => {
+                    return Err(de::Error::custom(
+                        "NotPrincipal is not allowed in a role trust policy",
+                    ));
+                }
+                "Principal" | "NotPrincipal" => {
+                    if principal.is_some() {
+                        return Err(de::Error::custom(
+                            "a statement cannot have both Principal and NotPrincipal",
+                        ));
+                    }
+                    let entries = map.next_value_seed(PrincipalSeed)?;
+                    principal = Some(PrincipalBlock {
+                        negated: key == "NotPrincipal",
+                        entries,
+                    });
                 }
                 other => {
                     return Err(de::Error::custom(format!(
@@ -270,25 +331,112 @@ impl<'de> Visitor<'de> for StatementSeed {
         let effect = effect.ok_or_else(|| de::Error::custom("the statement has no Effect"))?;
         let actions =
             actions.ok_or_else(|| de::Error::custom("the statement has no Action or NotAction"))?;
-        let resources = resources.ok_or_else(|| {
-            de::Error::custom(
-                "the statement has no Resource or NotResource (identity policies require one)",
-            )
-        })?;
-        Ok(Statement {
-            sid,
-            effect,
-            actions,
-            resources,
-            conditions: conditions.unwrap_or_default(),
-        })
+        let resources = match (resources, grammar) {
+            (Some(r), _) => r,
+            // A trust statement applies to the role it is attached to.
+            (None, Grammar::RoleTrust) => ResourceBlock {
+                negated: false,
+                patterns: vec![
+                    Template::parse("*", false, Render::Glob).map_err(de::Error::custom)?,
+                ],
+            },
+            (None, Grammar::Identity) => {
+                return Err(de::Error::custom(
+                    "the statement has no Resource or NotResource (identity policies require one)",
+                ));
+            }
+            (None, Grammar::Resource) => {
+                return Err(de::Error::custom(
+                    "the statement has no Resource or NotResource",
+                ));
+            }
+        };
+        if grammar != Grammar::Identity {
+            match &principal {
+                None => {
+                    return Err(de::Error::custom(
+                        "the statement has no Principal (resource-based policies require one)",
+                    ));
+                }
+                Some(p) if p.negated && effect == Effect::Allow => {
+                    return Err(de::Error::custom(
+                        "NotPrincipal may only be used with \"Effect\": \"Deny\"",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok((
+            Statement {
+                sid,
+                effect,
+                actions,
+                resources,
+                conditions: conditions.unwrap_or_default(),
+            },
+            principal,
+        ))
     }
 }
 
-/// Actions are `service:pattern` or `*` (R15).
-fn check_action(action: &str) -> Result<(), String> {
+/// The entries of a `Principal` element: `"*"`, or an object of principal types, each with
+/// one value or a non-empty list (R30).
+struct PrincipalSeed;
+
+impl<'de> DeserializeSeed<'de> for PrincipalSeed {
+    type Value = Vec<crate::principal::PrincipalEntry>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PrincipalSeed {
+    type Value = Vec<crate::principal::PrincipalEntry>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v == "*" {
+            Ok(vec![crate::principal::PrincipalEntry::Any])
+        } else {
+            Err(E::custom(format!(
+                "Principal \"{v}\": a string Principal must be \"*\"; name principals as {{\"AWS\": \"{v}\"}}"
+            )))
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        while let Some(kind) = map.next_key::<String>()? {
+            duplicate(&mut seen, &kind, "the Principal")?;
+            let list: StringList = map.next_value()?;
+            for value in &list.0 {
+                out.push(parse_entry(&kind, value).map_err(de::Error::custom)?);
+            }
+        }
+        if out.is_empty() {
+            return Err(de::Error::custom("the Principal names no principal"));
+        }
+        Ok(out)
+    }
+}
+
+/// Actions are `service:pattern` or `*` (R15); a role trust policy allows only `sts:` actions
+/// (R29).
+fn check_action(action: &str, grammar: Grammar) -> Result<(), String> {
     if action == "*" {
         return Ok(());
+    }
+    if grammar == Grammar::RoleTrust
+        && !action
+            .split_once(':')
+            .is_some_and(|(service, _)| service.eq_ignore_ascii_case("sts"))
+    {
+        return Err(format!(
+            "action \"{action}\": a role trust policy may only allow sts: actions (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity, …)"
+        ));
     }
     match action.split_once(':') {
         Some((service, name))

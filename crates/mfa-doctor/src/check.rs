@@ -66,5 +66,6 @@ pub fn check(input: Input<'_>, catalog: &Catalog) -> CheckReport {
         catalog_actions: catalog.actions().len(),
         states: sweeps.counts(),
         findings,
+        role: None,
     }
 }

@@ -99,11 +99,22 @@ pub enum FindingId {
     /// `audit`: a policy of the user's the engine cannot read, so MFA enforcement is unproven.
     #[serde(rename = "policy-unparsable")]
     PolicyUnparsable,
+    /// A role can be assumed without MFA: whoever does so escapes MFA with the role's
+    /// permissions.
+    #[serde(rename = "role-assumable-without-mfa")]
+    RoleAssumableWithoutMfa,
+    /// A trust policy's MFA condition uses `BoolIfExists` in an Allow (or `Bool` in a Deny),
+    /// letting long-term access keys assume the role.
+    #[serde(rename = "role-mfa-condition-bool")]
+    RoleMfaConditionBool,
+    /// A trust policy lets principals of any AWS account assume the role.
+    #[serde(rename = "role-trusts-any-principal")]
+    RoleTrustsAnyPrincipal,
 }
 
 impl FindingId {
     /// Every id, in the order reports list them.
-    pub const ALL: [FindingId; 20] = [
+    pub const ALL: [FindingId; 23] = [
         Self::MfaNotEnforced,
         Self::MfaConsoleMetadataReadable,
         Self::MfaConditionBool,
@@ -124,6 +135,9 @@ impl FindingId {
         Self::PolicyUnparsable,
         Self::AccessKeysWithoutMfa,
         Self::OrphanedMfaDevice,
+        Self::RoleAssumableWithoutMfa,
+        Self::RoleMfaConditionBool,
+        Self::RoleTrustsAnyPrincipal,
     ];
 
     /// The id as printed (`mfa-not-enforced`).
@@ -149,6 +163,9 @@ impl FindingId {
             Self::RootVirtualMfa => "root-virtual-mfa",
             Self::OrphanedMfaDevice => "orphaned-mfa-device",
             Self::PolicyUnparsable => "policy-unparsable",
+            Self::RoleAssumableWithoutMfa => "role-assumable-without-mfa",
+            Self::RoleMfaConditionBool => "role-mfa-condition-bool",
+            Self::RoleTrustsAnyPrincipal => "role-trusts-any-principal",
         }
     }
 
@@ -163,6 +180,9 @@ impl FindingId {
             | Self::OrphanedMfaDevice
             | Self::MfaConsoleMetadataReadable => Severity::Low,
             Self::MfaNotEnforced
+            | Self::RoleAssumableWithoutMfa
+            | Self::RoleMfaConditionBool
+            | Self::RoleTrustsAnyPrincipal
             | Self::MfaConditionBool
             | Self::MfaConditionNull
             | Self::PasswordChangeDenied
@@ -228,6 +248,15 @@ impl FindingId {
             }
             Self::PolicyUnparsable => {
                 "A policy of the user cannot be read by the policy engine, so MFA enforcement is unproven"
+            }
+            Self::RoleAssumableWithoutMfa => {
+                "A role can be assumed without MFA, so whoever assumes it escapes MFA with the role's permissions"
+            }
+            Self::RoleMfaConditionBool => {
+                "A trust policy's MFA condition uses BoolIfExists in an Allow (or Bool in a Deny), letting long-term access keys assume the role"
+            }
+            Self::RoleTrustsAnyPrincipal => {
+                "A trust policy lets principals of any AWS account assume the role"
             }
         }
     }
@@ -297,6 +326,9 @@ pub struct CheckReport {
     pub states: Vec<StateCount>,
     /// The findings, most severe first.
     pub findings: Vec<Finding>,
+    /// The role whose trust policy was checked (`policy check --trust`/`--role`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::trust::TrustSection>,
 }
 
 impl CheckReport {

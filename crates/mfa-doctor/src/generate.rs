@@ -143,3 +143,58 @@ mod tests {
         assert_eq!(unique.len(), sids.len(), "Sids are unique: {sids:?}");
     }
 }
+
+/// What `policy generate --trust` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustOptions {
+    /// The trusted principals: 12-digit account ids, or IAM user, role or root ARNs.
+    pub principals: Vec<String>,
+    /// Allow only when MFA was used less than this many seconds ago.
+    pub max_mfa_age: Option<u64>,
+}
+
+/// A role trust policy that lets `options.principals` assume the role only with MFA: `Bool`,
+/// not `BoolIfExists`, so requests signed with long-term access keys (which carry no MFA key)
+/// are not let in (R40); an age limit is false when the key is absent, too (R41).
+pub fn trust_policy(options: &TrustOptions) -> Result<Value, String> {
+    if options.principals.is_empty() {
+        return Err("name at least one account id or principal ARN to trust".to_owned());
+    }
+    for p in &options.principals {
+        if p.starts_with("arn:") && p.contains(":sts:") {
+            return Err(format!(
+                "--trust: \"{p}\" is a session; trust the role (arn:…:iam::ACCOUNT:role/NAME) instead"
+            ));
+        }
+        iam_policy::principal::Caller::from_arn(p).map_err(|_| {
+            format!(
+                "--trust: \"{p}\" is neither a 12-digit account id nor an IAM user, role or root ARN (arn:aws:iam::ACCOUNT:user/NAME, …:role/NAME, …:root)"
+            )
+        })?;
+    }
+    let mut condition = json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}});
+    if let (Some(age), Some(map)) = (options.max_mfa_age, condition.as_object_mut()) {
+        map.insert(
+            "NumericLessThan".to_owned(),
+            json!({"aws:MultiFactorAuthAge": age.to_string()}),
+        );
+    }
+    let principals: Vec<Value> = options
+        .principals
+        .iter()
+        .map(|p| Value::String(p.clone()))
+        .collect();
+    Ok(json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AllowAssumeRoleOnlyWithMFA",
+            "Effect": "Allow",
+            "Principal": {"AWS": match principals.as_slice() {
+                [one] => one.clone(),
+                _ => Value::Array(principals),
+            }},
+            "Action": "sts:AssumeRole",
+            "Condition": condition
+        }]
+    }))
+}

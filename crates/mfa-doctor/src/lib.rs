@@ -17,10 +17,12 @@ pub mod intent;
 mod leaks;
 mod lint;
 pub mod self_service;
+pub mod trust;
 
 pub use check::{Input, MAX_STATEMENTS, check, sweep_limit};
 pub use facts::{Account, LoginProfile};
 pub use finding::{CheckReport, Evidence, Finding, FindingId, Severity};
-pub use generate::{Options, force_mfa_policy};
+pub use generate::{Options, TrustOptions, force_mfa_policy, trust_policy};
 pub use intent::Intent;
 pub use leaks::FUTURE_ACTIONS;
+pub use trust::{RolePower, TrustInput, TrustSection, check_trust, role_power};

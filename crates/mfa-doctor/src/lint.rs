@@ -18,20 +18,35 @@ pub fn lint(set: &PolicySet, catalog: &Catalog) -> Vec<Finding> {
     for (at, st) in set.statements() {
         unknown_actions(set, catalog, at, st, &mut out);
         literal_variables(set, at, st, &mut out);
-        for c in st
-            .conditions
-            .iter()
-            .filter(|c| c.key_lower() == MFA_PRESENT)
-        {
-            out.extend(mfa_condition(set, at, st, c));
+        if st.conditions.iter().any(|c| c.key_lower() == MFA_PRESENT) {
+            let others: Vec<&Statement> = set
+                .statements()
+                .filter(|(other, _)| *other != at)
+                .map(|(_, other)| other)
+                .collect();
+            out.extend(mfa_conditions(&set.label(at), st, &others));
         }
     }
     out
 }
 
+/// The MFA-condition findings (R8) of statement `st`, labelled `label`, given the other
+/// statements evaluated with it: the same traps in identity and in trust policies.
+pub(crate) fn mfa_conditions(label: &str, st: &Statement, others: &[&Statement]) -> Vec<Finding> {
+    st.conditions
+        .iter()
+        .filter(|c| c.key_lower() == MFA_PRESENT)
+        .filter_map(|c| mfa_condition(label, st, c, others))
+        .collect()
+}
+
 fn place(set: &PolicySet, at: StatementRef, detail: String) -> Evidence {
+    labelled(&set.label(at), detail)
+}
+
+fn labelled(label: &str, detail: String) -> Evidence {
     Evidence {
-        statements: vec![set.label(at)],
+        statements: vec![label.to_owned()],
         detail: Some(detail),
         ..Evidence::default()
     }
@@ -144,18 +159,12 @@ fn holds(c: &Condition, value: Option<&str>) -> bool {
     }
 }
 
-/// Whether a Deny other than `at`, on every resource and with MFA conditions only, denies at
+/// Whether one of `others`, a Deny on every resource with MFA conditions only, denies at
 /// least the actions `st` does when `aws:MultiFactorAuthPresent` is `value` (`None`: absent):
 /// a `Bool` Deny paired with a `Null` Deny, for instance, enforces MFA together.
-fn denied_elsewhere(
-    set: &PolicySet,
-    at: StatementRef,
-    st: &Statement,
-    value: Option<&str>,
-) -> bool {
-    set.statements().any(|(other_at, other)| {
-        other_at != at
-            && other.effect == Effect::Deny
+fn denied_elsewhere(others: &[&Statement], st: &Statement, value: Option<&str>) -> bool {
+    others.iter().any(|other| {
+        other.effect == Effect::Deny
             && !other.conditions.is_empty()
             && other
                 .conditions
@@ -185,12 +194,11 @@ fn at_least_as_broad(wide: &ActionBlock, narrow: &ActionBlock) -> bool {
 }
 
 fn mfa_condition(
-    set: &PolicySet,
-    at: StatementRef,
+    label: &str,
     st: &Statement,
     c: &Condition,
+    others: &[&Statement],
 ) -> Option<Finding> {
-    let label = set.label(at);
     let written = format!(
         "{{\"{}\": {{\"{}\": {:?}}}}}",
         c.operator,
@@ -208,7 +216,7 @@ fn mfa_condition(
         Base::Null if absent && !without => Some(Some("false")),
         _ => None,
     };
-    if st.effect == Effect::Deny && missed.is_some_and(|v| denied_elsewhere(set, at, st, v)) {
+    if st.effect == Effect::Deny && missed.is_some_and(|v| denied_elsewhere(others, st, v)) {
         return None;
     }
     match c.operator.base {
@@ -224,7 +232,7 @@ fn mfa_condition(
                     (Effect::Allow, false) => "it allows temporary credentials obtained without MFA",
                 }
             ),
-            evidence: vec![place(set, at, written)],
+            evidence: vec![labelled(label, written)],
             fix: match st.effect {
                 Effect::Deny => "Use {\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}} in the Deny.".to_owned(),
                 Effect::Allow => "Use {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}} in the Allow.".to_owned(),
@@ -243,7 +251,7 @@ fn mfa_condition(
                     Effect::Allow => Severity::Medium,
                 },
                 message: format!("{label}: {message}"),
-                evidence: vec![place(set, at, written)],
+                evidence: vec![labelled(label, written)],
                 fix: match st.effect {
                     Effect::Deny => "Use BoolIfExists: {\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}}.".to_owned(),
                     Effect::Allow => "Use Bool: {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}}.".to_owned(),

@@ -41,6 +41,7 @@ fn alice() -> Principal {
 fn alice_in_division() -> Principal {
     Principal {
         path: "/division/".to_owned(),
+        tags: Vec::new(),
         ..alice()
     }
 }

@@ -105,6 +105,7 @@ impl Caller {
             account: self.account.clone(),
             user_name: user_name.to_owned(),
             path: path.to_owned(),
+            tags: Vec::new(),
         }
     }
 

@@ -176,6 +176,70 @@ pub async fn of_user(
     Ok(documents)
 }
 
+/// A role as `policy check --role` needs it: its ARN and path, its trust policy and its
+/// permission policies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleDocuments {
+    pub arn: String,
+    pub path: String,
+    pub trust: String,
+    pub documents: Vec<Named>,
+}
+
+/// `GetRole`, then the role's attached and inline policies. Unknown role →
+/// [`Error::NoSuchRole`].
+pub async fn of_role(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    page_size: Option<i32>,
+) -> Result<RoleDocuments, Error> {
+    const OP: &str = "iam:GetRole";
+    let out = iam
+        .get_role()
+        .role_name(role)
+        .send()
+        .await
+        .map_err(Error::aws(OP))
+        .map_err(|e| lists::no_such(e, || Error::NoSuchRole(role.to_owned())))?;
+    let found = out.role().ok_or(Error::Response {
+        operation: OP,
+        what: "no Role".into(),
+    })?;
+    let trust = found
+        .assume_role_policy_document()
+        .map(decode)
+        .ok_or(Error::Response {
+            operation: OP,
+            what: "no AssumeRolePolicyDocument".into(),
+        })?;
+    let (arn, path) = (found.arn().to_owned(), found.path().to_owned());
+    let mut documents = managed_all(
+        iam,
+        &lists::attached_role_policies(iam, role, page_size).await?,
+    )
+    .await?;
+    for name in lists::role_inline_policies(iam, role, page_size).await? {
+        const OP: &str = "iam:GetRolePolicy";
+        let out = iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(&name)
+            .send()
+            .await
+            .map_err(Error::aws(OP))?;
+        documents.push(Named {
+            name: format!("{role}/{name}"),
+            document: decode(out.policy_document()),
+        });
+    }
+    Ok(RoleDocuments {
+        arn,
+        path,
+        trust,
+        documents,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

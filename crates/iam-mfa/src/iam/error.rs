@@ -15,6 +15,9 @@ pub enum Error {
     /// The named IAM group does not exist.
     #[error("IAM group {0} does not exist; nothing was changed")]
     NoSuchGroup(String),
+    /// The named IAM role does not exist.
+    #[error("IAM role {0} does not exist; nothing was changed")]
+    NoSuchRole(String),
     /// An AWS call failed, classified as for every command ([`crate::aws::classify`]).
     #[error(transparent)]
     Aws(#[from] AwsError),
@@ -55,7 +58,7 @@ impl Error {
     /// ([`crate::aws::AwsErrorKind::exit_code`]).
     pub fn code(&self) -> Code {
         match self {
-            Error::NoSuchUser(_) | Error::NoSuchGroup(_) => Code::Usage,
+            Error::NoSuchUser(_) | Error::NoSuchGroup(_) | Error::NoSuchRole(_) => Code::Usage,
             Error::Aws(error) => error.exit_code(),
             _ => Code::Failure,
         }

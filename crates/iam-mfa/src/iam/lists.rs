@@ -186,6 +186,38 @@ pub async fn user_inline_policies(
     )
 }
 
+/// `ListAttachedRolePolicies(RoleName)`: the ARNs of every managed policy attached to `role`.
+pub async fn attached_role_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    page_size: Option<i32>,
+) -> Result<Vec<String>, Error> {
+    every_page!(
+        "iam:ListAttachedRolePolicies",
+        page_size,
+        iam.list_attached_role_policies().role_name(role),
+        |out| out
+            .attached_policies()
+            .iter()
+            .filter_map(|policy| policy.policy_arn().map(str::to_owned))
+            .collect()
+    )
+}
+
+/// `ListRolePolicies(RoleName)`: the names of `role`'s inline policies.
+pub async fn role_inline_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    page_size: Option<i32>,
+) -> Result<Vec<String>, Error> {
+    every_page!(
+        "iam:ListRolePolicies",
+        page_size,
+        iam.list_role_policies().role_name(role),
+        |out| out.policy_names().to_vec()
+    )
+}
+
 /// Replaces a `NoSuchEntity` error with the clearer `replacement()`.
 pub fn no_such(error: Error, replacement: impl FnOnce() -> Error) -> Error {
     if error.aws_code() == Some("NoSuchEntity") {

@@ -40,6 +40,9 @@ pub fn render(report: &CheckReport, fail_on: Option<Severity>, colour: bool) -> 
             }
         );
     }
+    if let Some(role) = &report.role {
+        write_role(&mut out, role, colour);
+    }
     for f in &report.findings {
         out.push('\n');
         write_finding(&mut out, f, colour);
@@ -48,7 +51,9 @@ pub fn render(report: &CheckReport, fail_on: Option<Severity>, colour: bool) -> 
     for f in &report.findings {
         *counts.entry(std::cmp::Reverse(f.severity)).or_default() += 1;
     }
-    let summary = if report.findings.is_empty() {
+    let summary = if report.findings.is_empty() && report.states.is_empty() {
+        "No findings: the role cannot be assumed without MFA.".to_owned()
+    } else if report.findings.is_empty() {
         "No findings: MFA is enforced and users can enrol without being locked out.".to_owned()
     } else {
         let parts: Vec<String> = counts
@@ -71,6 +76,51 @@ pub fn render(report: &CheckReport, fail_on: Option<Severity>, colour: bool) -> 
     };
     let _ = writeln!(out, "\n{}", style::bold(&summary, colour));
     out
+}
+
+/// The role block: its power and who can assume it in which states.
+fn write_role(out: &mut String, role: &mfa_doctor::TrustSection, colour: bool) {
+    let _ = writeln!(
+        out,
+        "{} {} (trust policy {})",
+        style::bold("Role", colour),
+        role.role,
+        role.trust_policy
+    );
+    let power = match &role.power {
+        mfa_doctor::RolePower::Unknown => {
+            "not checked (give --role-policy or --role-managed)".to_owned()
+        }
+        mfa_doctor::RolePower::Nothing => "nothing".to_owned(),
+        mfa_doctor::RolePower::ReadOnly => "read-only".to_owned(),
+        mfa_doctor::RolePower::Writes { example } => format!("writes (e.g. {example})"),
+    };
+    let _ = writeln!(out, "  permissions: {power}");
+    if role.access.is_empty() {
+        let _ = writeln!(out, "  assumable by: no IAM principal");
+    }
+    for a in &role.access {
+        let states: Vec<&str> = a.states.iter().map(|s| s.name()).collect();
+        let who = match a.kind {
+            "account" => format!("account {}", a.who),
+            "any" => format!("* (as a caller of {})", a.caller_account),
+            _ => a.who.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  assumable by {who}: {}{}",
+            if states.is_empty() {
+                "unproven".to_owned()
+            } else {
+                states.join(", ")
+            },
+            if a.needs_identity_allow && a.kind != "caller" {
+                " (with an identity Allow)"
+            } else {
+                ""
+            }
+        );
+    }
 }
 
 /// One finding: severity, id, message, evidence (the first few) and fix.

@@ -43,6 +43,7 @@ fn user(name: &str, policies: &[usize]) -> User {
         path: "/".to_owned(),
         arn: format!("{ACCOUNT}:user/{name}"),
         policies: policies.to_vec(),
+        tags: Vec::new(),
     }
 }
 
@@ -64,7 +65,7 @@ fn documents() -> Vec<Named> {
 fn run(gathered: &Gathered) -> AuditReport {
     let intent = Intent::default();
     let analysis = analyse(gathered, &intent, iam_catalog::catalog(), &|_| {}, &|| {});
-    decide(gathered, &analysis, &intent)
+    decide(gathered, &analysis, &intent, iam_catalog::catalog())
 }
 
 fn ids_of(list: &[&str]) -> Vec<String> {
@@ -101,7 +102,7 @@ fn a_required_password_reset_under_a_deny_on_change_password_is_a_lockout() {
         ["erin"]
     );
     gathered.login_profiles = BTreeMap::from([("erin".to_owned(), LoginProfile::ResetRequired)]);
-    let report = decide(&gathered, &analysis, &intent);
+    let report = decide(&gathered, &analysis, &intent, iam_catalog::catalog());
     let erin = report.users.iter().find(|u| u.user == "erin").unwrap();
     assert_eq!(
         erin.findings
@@ -278,4 +279,361 @@ fn a_policy_the_engine_cannot_read_is_reported_not_fatal() {
             .starts_with("Broken:"),
         "{set:?}"
     );
+}
+
+/// Roles and their trust policies, on gathered data: cases moto cannot show (other accounts,
+/// principal tags, per-user conditions).
+mod roles {
+    use super::*;
+    use crate::audit_support::ASSUME_ANY;
+    use iam_mfa::commands::audit::facts::Role;
+    use serde_json::{Value, json};
+
+    /// Documents: 0 force-MFA, 1 AWS's example, 2 Work, 3 AssumeAny.
+    fn documents() -> Vec<Named> {
+        let mut docs = super::documents();
+        docs.push(Named {
+            name: "AssumeAny".to_owned(),
+            document: ASSUME_ANY.to_owned(),
+        });
+        docs
+    }
+
+    /// Role `name` of this account with `trust` and the Work policy.
+    fn role(name: &str, trust: Value) -> Role {
+        Role {
+            name: name.to_owned(),
+            path: "/".to_owned(),
+            arn: format!("{ACCOUNT}:role/{name}"),
+            trust: trust.to_string(),
+            policies: vec![2],
+            incomplete: false,
+        }
+    }
+
+    fn allow(principal: Value, condition: Option<Value>) -> Value {
+        let mut statement =
+            json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"});
+        if let Some(condition) = condition {
+            statement["Condition"] = condition;
+        }
+        json!({"Version": "2012-10-17", "Statement": [statement]})
+    }
+
+    fn this_account() -> Value {
+        json!({"AWS": format!("{ACCOUNT}:root")})
+    }
+
+    /// Users with access keys and no MFA (no password).
+    fn with_keys(users: Vec<User>, roles: Vec<Role>) -> Gathered {
+        Gathered {
+            documents: documents(),
+            report: CredentialReport {
+                users: users
+                    .iter()
+                    .map(|u| row(&u.name, Some(false), false, true))
+                    .collect(),
+                ..CredentialReport::default()
+            },
+            users,
+            roles,
+            ..Gathered::default()
+        }
+    }
+
+    /// Role name → the users who can assume it without MFA, with their states.
+    fn escapes(report: &AuditReport) -> BTreeMap<String, Vec<(String, Vec<String>)>> {
+        report
+            .roles
+            .iter()
+            .map(|r| {
+                (
+                    r.role.clone(),
+                    r.assumable_without_mfa
+                        .iter()
+                        .map(|e| {
+                            (
+                                e.user.clone(),
+                                e.states
+                                    .iter()
+                                    .map(|s| {
+                                        serde_json::to_value(s)
+                                            .unwrap()
+                                            .as_str()
+                                            .unwrap()
+                                            .to_owned()
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn keys(users: &[&str]) -> Vec<(String, Vec<String>)> {
+        users
+            .iter()
+            .map(|u| {
+                (
+                    (*u).to_owned(),
+                    vec![
+                        "long_term_keys".to_owned(),
+                        "temporary_without_mfa".to_owned(),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// Every role finding under the users, as (user, role ARN), sorted.
+    fn user_findings(report: &AuditReport) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = report
+            .users
+            .iter()
+            .flat_map(|u| {
+                u.findings
+                    .iter()
+                    .filter(|f| f.id.as_str() == "role-assumable-without-mfa")
+                    .map(|f| {
+                        (
+                            u.user.clone(),
+                            f.evidence[0].resource.clone().unwrap_or_default(),
+                        )
+                    })
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn tagged(name: &str, tags: &[(&str, &str)]) -> User {
+        User {
+            tags: tags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..user(name, &[2, 3])
+        }
+    }
+
+    #[test]
+    fn another_accounts_trust_lets_nobody_in_and_a_principal_tag_picks_the_tagged_user() {
+        // Three users with one policy set (tags are not part of it), all allowed to call
+        // sts:AssumeRole, with keys and no MFA.
+        let users = vec![
+            tagged("dev", &[("team", "dev")]),
+            tagged("ops", &[("team", "ops")]),
+            tagged("plain", &[]),
+        ];
+        let other = allow(
+            json!({"AWS": ["arn:aws:iam::999999999999:root", "arn:aws:iam::999999999999:user/ops"]}),
+            None,
+        );
+        let tag = allow(
+            this_account(),
+            Some(json!({"StringEquals": {"aws:PrincipalTag/team": "ops"}})),
+        );
+        let gathered = with_keys(
+            users,
+            vec![role("OtherAccount", other), role("OpsOnly", tag)],
+        );
+        let report = run(&gathered);
+        assert_eq!(report.summary.policy_sets, 1);
+        let found = escapes(&report);
+        assert_eq!(found["OtherAccount"], keys(&[]));
+        assert_eq!(found["OpsOnly"], keys(&["ops"]));
+        assert_eq!(
+            user_findings(&report),
+            [("ops".to_owned(), format!("{ACCOUNT}:role/OpsOnly"))]
+        );
+        assert_eq!(report.summary.roles, 2);
+        assert_eq!(report.summary.roles_assumable_without_mfa, 1);
+        assert!(
+            report.account_findings.is_empty(),
+            "{:?}",
+            report.account_findings
+        );
+    }
+
+    #[test]
+    fn an_aws_username_condition_is_proven_for_each_user() {
+        let users = vec![
+            user("alpha", &[2, 3]),
+            user("deploy", &[2, 3]),
+            user("omega", &[2, 3]),
+        ];
+        let only = allow(
+            this_account(),
+            Some(json!({"StringEquals": {"aws:username": "deploy"}})),
+        );
+        let except = allow(
+            this_account(),
+            Some(json!({"StringNotEquals": {"aws:username": "deploy"}})),
+        );
+        let gathered = with_keys(
+            users,
+            vec![role("DeployOnly", only), role("AllButDeploy", except)],
+        );
+        let report = run(&gathered);
+        assert_eq!(report.summary.policy_sets, 1);
+        let found = escapes(&report);
+        assert_eq!(found["DeployOnly"], keys(&["deploy"]));
+        assert_eq!(found["AllButDeploy"], keys(&["alpha", "omega"]));
+        // The user's own name is no context the request has to add.
+        for r in &report.roles {
+            for e in &r.assumable_without_mfa {
+                assert!(e.context.is_empty(), "{e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_trust_naming_one_user_of_a_shared_policy_set_lets_only_that_user_in() {
+        // ben, ann and cid share the Work set (no identity Allow of sts:AssumeRole); eve has
+        // a path; dot is named too but her force-MFA Deny wins (R36).
+        let mut users = vec![
+            user("ben", &[2]),
+            user("ann", &[2]),
+            user("cid", &[2]),
+            user("dot", &[0, 2]),
+        ];
+        users.push(User {
+            path: "/div/".to_owned(),
+            arn: format!("{ACCOUNT}:user/div/eve"),
+            ..user("eve", &[2])
+        });
+        let named = allow(
+            json!({"AWS": [
+                format!("{ACCOUNT}:user/ann"),
+                format!("{ACCOUNT}:user/dot"),
+                format!("{ACCOUNT}:user/div/eve"),
+            ]}),
+            None,
+        );
+        // The same users through the account: nobody, as nobody's identity policies allow.
+        let account = allow(this_account(), None);
+        let gathered = with_keys(users, vec![role("Named", named), role("Account", account)]);
+        let report = run(&gathered);
+        assert_eq!(report.summary.policy_sets, 3);
+        let found = escapes(&report);
+        assert_eq!(found["Named"], keys(&["ann", "eve"]));
+        assert_eq!(found["Account"], keys(&[]));
+        let ann = report.roles.iter().find(|r| r.role == "Named").unwrap();
+        for e in &ann.assumable_without_mfa {
+            // Named by ARN in its own account: the trust alone decides (R32).
+            assert!(
+                e.statements.iter().all(|s| s.starts_with("Named/trust")),
+                "{e:?}"
+            );
+        }
+        assert_eq!(
+            user_findings(&report),
+            [
+                ("ann".to_owned(), format!("{ACCOUNT}:role/Named")),
+                ("eve".to_owned(), format!("{ACCOUNT}:role/Named")),
+            ]
+        );
+    }
+
+    /// `with_keys`, with `extra` documents after the standard four (index 4 on).
+    fn with_documents(users: Vec<User>, roles: Vec<Role>, extra: &[Value]) -> Gathered {
+        let mut gathered = with_keys(users, roles);
+        for (i, document) in extra.iter().enumerate() {
+            gathered.documents.push(Named {
+                name: format!("Extra{i}"),
+                document: document.to_string(),
+            });
+        }
+        gathered
+    }
+
+    #[test]
+    fn an_identity_allow_on_roles_named_after_the_user_is_proven_for_each_user() {
+        // One policy set: sts:AssumeRole on role/${aws:username}-admin. alice may assume
+        // alice-admin only, bob bob-admin only; both roles trust the account.
+        let own_admin = json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": format!("{ACCOUNT}:role/${{aws:username}}-admin")
+        }]});
+        let gathered = with_documents(
+            vec![user("alice", &[2, 4]), user("bob", &[2, 4])],
+            vec![
+                role("alice-admin", allow(this_account(), None)),
+                role("bob-admin", allow(this_account(), None)),
+            ],
+            &[own_admin],
+        );
+        let report = run(&gathered);
+        assert_eq!(report.summary.policy_sets, 1);
+        let found = escapes(&report);
+        assert_eq!(found["alice-admin"], keys(&["alice"]));
+        assert_eq!(found["bob-admin"], keys(&["bob"]));
+    }
+
+    #[test]
+    fn an_identity_condition_on_a_principal_tag_is_proven_for_each_user() {
+        // One policy set (tags are not part of it) allowing sts:AssumeRole only to team=ops;
+        // the role trusts the account.
+        let ops_only = json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "ops"}}
+        }]});
+        let users = vec![
+            User {
+                policies: vec![2, 4],
+                ..tagged("dev", &[("team", "dev")])
+            },
+            User {
+                policies: vec![2, 4],
+                ..tagged("ops", &[("team", "ops")])
+            },
+        ];
+        let gathered = with_documents(
+            users,
+            vec![role("Ops", allow(this_account(), None))],
+            &[ops_only],
+        );
+        let report = run(&gathered);
+        assert_eq!(report.summary.policy_sets, 1);
+        assert_eq!(escapes(&report)["Ops"], keys(&["ops"]));
+    }
+
+    #[test]
+    fn a_trust_with_many_conditions_the_caller_meets_is_still_proven() {
+        // Six conditions an IAM user calling the AWS CLI over HTTPS in us-east-1 meets by
+        // choosing its external id and session name: AWS lets the user in.
+        let many = json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow",
+            "Principal": this_account(),
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "Bool": {"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "false"},
+                "StringEquals": {
+                    "aws:RequestedRegion": "us-east-1",
+                    "sts:ExternalId": "ci-external-id",
+                    "sts:RoleSessionName": "ci"
+                },
+                "StringLike": {"aws:UserAgent": "aws-cli/*"}
+            }
+        }]});
+        let gathered = with_keys(vec![user("ci", &[2, 3])], vec![role("Guarded", many)]);
+        let report = run(&gathered);
+        let guarded = report.roles.iter().find(|r| r.role == "Guarded").unwrap();
+        assert_eq!(escapes(&report)["Guarded"], keys(&["ci"]), "{guarded:?}");
+        // The request must set what the caller chooses: the external id and session name.
+        let context: Vec<&str> = guarded.assumable_without_mfa[0]
+            .context
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert!(
+            context.contains(&"sts:externalid") || context.contains(&"sts:ExternalId"),
+            "{context:?}"
+        );
+    }
 }

@@ -2,41 +2,12 @@
 //! findings, the AWS requests made (a fixed number, whatever the number of users, except for
 //! paging), and the output formats and exit codes of the binary.
 
-use std::collections::BTreeMap;
-
 use crate::admin_support::{admin, admin_sandbox};
-use crate::audit_support::{ENFORCED, Spec, args, ids, seed, user};
+use crate::audit_support::{
+    ENFORCED, Spec, args, expected_requests, ids, requests_since, seed, user,
+};
 use crate::common::{Moto, assert_exit, create_virtual, json, stdout};
 use iam_mfa::commands::audit;
-
-/// The requests one audit of the seeded account makes, by action.
-fn expected_requests(login_profiles: usize) -> BTreeMap<String, usize> {
-    let mut expected: BTreeMap<String, usize> = [
-        // moto answers STARTED first, then COMPLETE.
-        ("GenerateCredentialReport", 2),
-        ("GetCredentialReport", 1),
-        ("GetAccountAuthorizationDetails", 1),
-        ("ListVirtualMFADevices", 1),
-        ("GetAccountSummary", 1),
-        ("GetAccountPasswordPolicy", 1),
-    ]
-    .into_iter()
-    .map(|(a, n)| (a.to_owned(), n))
-    .collect();
-    if login_profiles > 0 {
-        expected.insert("GetLoginProfile".to_owned(), login_profiles);
-    }
-    expected
-}
-
-/// The requests moto received after the first `skip`, by action.
-fn requests_since(moto: &Moto, skip: usize) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for action in moto.actions().into_iter().skip(skip) {
-        *out.entry(action).or_insert(0) += 1;
-    }
-    out
-}
 
 #[tokio::test]
 async fn every_seeded_user_gets_exactly_its_findings_in_a_fixed_number_of_requests() {
@@ -178,7 +149,7 @@ async fn the_binary_prints_every_format_fails_on_request_and_prints_no_secret() 
     assert_eq!(
         lines.next(),
         Some(
-            "user,arn,password_enabled,mfa_active,access_keys_active,finding,severity,policy_set,message"
+            "user,arn,password_enabled,mfa_active,access_keys_active,finding,severity,policy_set,message,role"
         )
     );
     assert!(

@@ -16,6 +16,7 @@ mod admin_prune;
 mod admin_reset;
 mod audit_decide;
 mod audit_moto;
+mod audit_roles;
 mod layout;
 mod policy_check;
 mod policy_check_account;

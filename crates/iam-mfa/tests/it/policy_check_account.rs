@@ -195,3 +195,156 @@ async fn unknown_users_and_groups_are_usage_errors() {
         assert!(stderr(&out).contains(args[1]), "{}", stderr(&out));
     }
 }
+
+/// Role `Admin` trusting the account root without any condition, with an inline `s3:*`
+/// policy; user `carol` whose only policy allows sts:AssumeRole.
+async fn seed_role(moto: &Moto) {
+    let iam = moto.iam().await;
+    iam.create_role()
+        .role_name("Admin")
+        .assume_role_policy_document(
+            r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Account", "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy()
+        .role_name("Admin")
+        .policy_name("S3")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name("carol").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("carol")
+        .policy_name("Assume")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+const ADMIN_ROLE: &str = "arn:aws:iam::123456789012:role/Admin";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_roles_trust_and_permissions_are_read_from_the_account() {
+    let moto = Moto::start();
+    seed_role(&moto).await;
+    let sandbox = admin_sandbox(&moto);
+    let out = sandbox.run(&["policy", "check", "--role", "Admin", "--output", "json"]);
+    assert_exit(&out, 6);
+    let report = json(&out);
+    assert_eq!(report["principal"], ADMIN_ROLE);
+    assert_eq!(report["policies"], serde_json::json!(["Admin/trust"]));
+    assert_eq!(
+        findings(&report),
+        [("role-assumable-without-mfa".to_owned(), "high".to_owned())],
+        "s3:* writes: high"
+    );
+    let role = &report["role"];
+    assert_eq!(role["role"], ADMIN_ROLE);
+    assert_eq!(role["trust_policy"], "Admin/trust");
+    assert_eq!(role["power"]["level"], "writes", "{role}");
+    assert!(
+        role["power"]["example"]
+            .as_str()
+            .unwrap()
+            .starts_with("s3:"),
+        "{role}"
+    );
+    assert_eq!(role["access"][0]["kind"], "account");
+    assert_eq!(role["access"][0]["who"], "123456789012");
+    let escape = &report["findings"][0];
+    assert!(
+        escape["message"].as_str().unwrap().starts_with(ADMIN_ROLE),
+        "{escape}"
+    );
+    assert_eq!(escape["evidence"][0]["resource"], ADMIN_ROLE);
+    assert_eq!(
+        escape["evidence"][0]["statements"],
+        serde_json::json!(["Admin/trust#Account"])
+    );
+    // The three role calls went out.
+    let actions = moto.actions();
+    for action in [
+        "GetRole",
+        "ListRolePolicies",
+        "GetRolePolicy",
+        "ListAttachedRolePolicies",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+    }
+    // The same in text.
+    let out = sandbox.run(&["policy", "check", "--role", "Admin"]);
+    assert_exit(&out, 6);
+    let text = crate::common::stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l == format!("Role {ADMIN_ROLE} (trust policy Admin/trust)")),
+        "{text}"
+    );
+    assert!(text.contains("\n  permissions: writes (e.g. s3:"), "{text}");
+    assert!(
+        text.contains("HIGH     role-assumable-without-mfa"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_with_an_assume_role_allow_escapes_into_the_role() {
+    let moto = Moto::start();
+    seed_role(&moto).await;
+    let sandbox = admin_sandbox(&moto);
+    let out = sandbox.run(&[
+        "policy", "check", "--user", "carol", "--role", "Admin", "--output", "json",
+    ]);
+    assert_exit(&out, 6);
+    let report = json(&out);
+    let carol = "arn:aws:iam::123456789012:user/carol";
+    assert_eq!(report["principal"], carol);
+    assert_eq!(
+        report["policies"],
+        serde_json::json!(["Assume", "Admin/trust"])
+    );
+    let escape = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "role-assumable-without-mfa")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(escape["severity"], "high");
+    let evidence = &escape["evidence"][0];
+    assert_eq!(
+        evidence["states"],
+        serde_json::json!(["long_term_keys", "temporary_without_mfa"])
+    );
+    assert_eq!(
+        evidence["statements"],
+        serde_json::json!(["Admin/trust#Account", "Assume#Assume"])
+    );
+    assert_eq!(evidence["detail"], format!("assumable by {carol}"));
+    let access = report["role"]["access"].as_array().unwrap();
+    assert_eq!(access.len(), 1, "{access:?}");
+    assert_eq!(access[0]["kind"], "caller");
+    assert_eq!(access[0]["who"], carol);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_role_is_a_usage_error() {
+    let moto = Moto::start();
+    let sandbox = admin_sandbox(&moto);
+    let out = sandbox.run(&["policy", "check", "--role", "missing"]);
+    assert_exit(&out, 2);
+    assert!(crate::common::stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains("IAM role missing does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}

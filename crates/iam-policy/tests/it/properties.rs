@@ -305,3 +305,194 @@ fn generator_reaches_every_outcome() {
     }
     assert_eq!(seen, [true; 3]);
 }
+
+/// Role trust policies: the assumability proof agrees with `authorize` (R32–R44). On random
+/// small trust policies and identity sets, a witness is a request `authorize` allows, and
+/// "not assumable" means the plain request of that state (and the usual caller-chosen values)
+/// is denied.
+mod trust_proofs {
+    use iam_policy::analysis::{MfaState, Principal, request_for};
+    use iam_policy::assume::{Proof, assumable};
+    use iam_policy::authorizer::authorize;
+    use iam_policy::principal::Caller;
+    use iam_policy::{ContextValue, NamedResourcePolicy, Outcome, PolicySet, parse_trust_policy};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/Target";
+    const ROLE_ACCOUNT: &str = "123456789012";
+    const OTHER: &str = "444455556666";
+    const PRINCIPALS: &[&str] = &[
+        r#""*""#,
+        r#"{"AWS": "*"}"#,
+        r#"{"AWS": "123456789012"}"#,
+        r#"{"AWS": "arn:aws:iam::123456789012:root"}"#,
+        r#"{"AWS": "arn:aws:iam::123456789012:user/alice"}"#,
+        r#"{"AWS": "arn:aws:iam::123456789012:user/bob"}"#,
+        r#"{"AWS": "444455556666"}"#,
+        r#"{"AWS": "arn:aws:iam::444455556666:user/alice"}"#,
+        r#"{"Service": "ec2.amazonaws.com"}"#,
+    ];
+    const TRUST_ACTIONS: &[&str] = &["sts:AssumeRole", "sts:*", "sts:TagSession", "sts:Assume*"];
+    /// Conditions as (operator, key, value).
+    const CONDITIONS: &[(&str, &str, &str)] = &[
+        ("Bool", "aws:MultiFactorAuthPresent", "true"),
+        ("BoolIfExists", "aws:MultiFactorAuthPresent", "true"),
+        ("Bool", "aws:MultiFactorAuthPresent", "false"),
+        ("BoolIfExists", "aws:MultiFactorAuthPresent", "false"),
+        ("Null", "aws:MultiFactorAuthPresent", "true"),
+        ("NumericLessThan", "aws:MultiFactorAuthAge", "3600"),
+        ("StringEquals", "sts:ExternalId", "Ex-1"),
+        ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:user/a*"),
+    ];
+    const IDENTITY: &[&str] = &[
+        r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/Target"}"#,
+        r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#,
+        r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/Other"}"#,
+        r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}"#,
+        r#"{"Effect": "Deny", "NotAction": "iam:ChangePassword", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}"#,
+        r#"{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}"#,
+    ];
+
+    fn trust_statement() -> impl Strategy<Value = Value> {
+        (
+            prop::bool::weighted(0.2),
+            prop::sample::select(PRINCIPALS.to_vec()),
+            prop::sample::subsequence(TRUST_ACTIONS.to_vec(), 1..3),
+            prop::sample::subsequence(CONDITIONS.to_vec(), 0..3),
+        )
+            .prop_map(|(deny, principal, actions, conditions)| {
+                let mut cond = serde_json::Map::new();
+                for (op, key, value) in conditions {
+                    let block = cond.entry(op).or_insert_with(|| json!({}));
+                    if let Some(map) = block.as_object_mut() {
+                        map.insert(key.to_owned(), json!(value));
+                    }
+                }
+                let principal: Value = serde_json::from_str(principal).unwrap();
+                let mut st = json!({
+                    "Effect": if deny { "Deny" } else { "Allow" },
+                    "Principal": principal,
+                    "Action": actions,
+                });
+                if !cond.is_empty()
+                    && let Some(m) = st.as_object_mut()
+                {
+                    m.insert("Condition".into(), Value::Object(cond));
+                }
+                st
+            })
+    }
+
+    fn trust_policy() -> impl Strategy<Value = NamedResourcePolicy> {
+        prop::collection::vec(trust_statement(), 1..4).prop_map(|statements| {
+            let text = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+            let policy = parse_trust_policy(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            NamedResourcePolicy::new("Trust", policy)
+        })
+    }
+
+    fn identity() -> impl Strategy<Value = PolicySet> {
+        prop::sample::subsequence(IDENTITY.to_vec(), 0..3).prop_map(|statements| {
+            let mut set = PolicySet::new();
+            if !statements.is_empty() {
+                let text = format!(
+                    r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+                    statements.join(", ")
+                );
+                set.add_document("Id", &text).unwrap();
+            }
+            set
+        })
+    }
+
+    /// alice of the role's account or of another one.
+    fn caller() -> impl Strategy<Value = Principal> {
+        any::<bool>().prop_map(|foreign| {
+            let alice = Principal::example("alice");
+            if foreign {
+                Principal {
+                    account: OTHER.into(),
+                    ..alice
+                }
+            } else {
+                alice
+            }
+        })
+    }
+
+    fn state() -> impl Strategy<Value = MfaState> {
+        prop::sample::select(MfaState::ALL.to_vec())
+    }
+
+    /// The outcome of `who`'s `sts:AssumeRole` in `state` with `extra` keys set.
+    fn outcome(
+        identity: &PolicySet,
+        trust: &NamedResourcePolicy,
+        who: &Principal,
+        state: MfaState,
+        extra: &[(String, ContextValue)],
+    ) -> Outcome {
+        let mut request = request_for(who, state, "sts:AssumeRole", ROLE);
+        for (k, v) in extra {
+            request.context_mut().insert(k, v.clone());
+        }
+        let caller = Caller::from_arn(&who.arn()).unwrap();
+        authorize(identity, trust, &caller, ROLE_ACCOUNT, &request).outcome
+    }
+
+    /// Requests a caller could make besides the plain one: the external id the generator
+    /// uses, and (with MFA) a recent MFA age.
+    fn chosen(state: MfaState) -> Vec<Vec<(String, ContextValue)>> {
+        let v = |k: &str, s: &str| (k.to_owned(), ContextValue::Single(s.to_owned()));
+        let mut out = vec![Vec::new(), vec![v("sts:ExternalId", "Ex-1")]];
+        if state == MfaState::WithMfa {
+            out.push(vec![v("aws:MultiFactorAuthAge", "60")]);
+            out.push(vec![
+                v("aws:MultiFactorAuthAge", "60"),
+                v("sts:ExternalId", "Ex-1"),
+            ]);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn assumable_agrees_with_authorize(trust in trust_policy(), identity in identity(), who in caller(), state in state()) {
+            match assumable(&identity, &trust, ROLE, &who, state) {
+                Proof::Assumable(w) => {
+                    prop_assert_eq!(outcome(&identity, &trust, &who, state, &w.extra_context), Outcome::Allow, "witness {:?}", w);
+                }
+                Proof::NotAssumable => {
+                    for extra in chosen(state) {
+                        prop_assert_ne!(outcome(&identity, &trust, &who, state, &extra), Outcome::Allow, "allowed with {:?}", extra);
+                    }
+                }
+                Proof::Unproven { .. } => {}
+            }
+        }
+    }
+
+    #[test]
+    fn generator_reaches_both_proofs() {
+        // Guard against a generator that makes the law vacuous.
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let (mut yes, mut no) = (0, 0);
+        for _ in 0..400 {
+            let trust = trust_policy().new_tree(&mut runner).unwrap().current();
+            let identity = identity().new_tree(&mut runner).unwrap().current();
+            let who = caller().new_tree(&mut runner).unwrap().current();
+            let state = state().new_tree(&mut runner).unwrap().current();
+            match assumable(&identity, &trust, ROLE, &who, state) {
+                Proof::Assumable(_) => yes += 1,
+                Proof::NotAssumable => no += 1,
+                Proof::Unproven { why } => panic!("small policies are always decided: {why}"),
+            }
+        }
+        assert!(yes >= 40 && no >= 40, "assumable {yes}, not assumable {no}");
+    }
+}

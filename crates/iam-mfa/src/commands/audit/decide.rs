@@ -21,6 +21,7 @@ use super::credential_report::Stamp;
 use super::credentials::{Facts, account, credential_findings, facts};
 use super::facts::{Gathered, User};
 use super::report::{AuditFinding, AuditReport, PolicySetReport, Summary, UserReport};
+use super::roles::decide_roles;
 use crate::iam::documents;
 use mfa_doctor::finding::StateCount;
 use mfa_doctor::{self as doctor, Account, FindingId, Intent, LoginProfile};
@@ -59,6 +60,16 @@ impl SetChecks {
 
     fn checked(&self, set: usize) -> Option<&Result<Checked, String>> {
         self.outcomes.get(set)
+    }
+
+    /// The policy set of user `user` (index into [`Gathered::users`]).
+    pub(super) fn user_set(&self, user: usize) -> Option<usize> {
+        self.user_set.get(user).copied()
+    }
+
+    /// The parsed policies of set `set`, when the engine could read them.
+    pub(super) fn policy_set(&self, set: usize) -> Option<&PolicySet> {
+        self.checked(set)?.as_ref().ok().map(|c| &c.set)
     }
 }
 
@@ -154,7 +165,7 @@ fn policy_set(gathered: &Gathered, policies: &[usize]) -> Result<PolicySet, Stri
 }
 
 /// `f` over `items` on every core, results in order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(super) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 2 {
         return items.iter().map(f).collect();
@@ -210,9 +221,15 @@ pub fn login_profiles_needed(
         .collect()
 }
 
-/// The report: facts and findings per user, per policy set and for the account.
-pub fn decide(gathered: &Gathered, analysis: &SetChecks, intent: &Intent) -> AuditReport {
+/// The report: facts and findings per user, per policy set, per role and for the account.
+pub fn decide(
+    gathered: &Gathered,
+    analysis: &SetChecks,
+    intent: &Intent,
+    catalog: &Catalog,
+) -> AuditReport {
     let facts = facts(gathered);
+    let roles = decide_roles(gathered, analysis, &facts, catalog);
     let users: Vec<(&User, &Facts<'_>, usize)> = gathered
         .users
         .iter()
@@ -223,8 +240,15 @@ pub fn decide(gathered: &Gathered, analysis: &SetChecks, intent: &Intent) -> Aud
     let mut users = parallel_map(&users, |&(user, f, set)| {
         user_report(gathered, analysis, intent, user, f, set)
     });
+    for (report, escapes) in users.iter_mut().zip(roles.user_findings) {
+        report.findings.extend(escapes);
+        report.findings.sort_by_key(|x| (Reverse(x.severity), x.id));
+    }
     users.sort_by(|a, b| a.user.cmp(&b.user));
-    let (root, account_findings) = account_findings(gathered);
+    let (root, mut account_findings) = account_findings(gathered);
+    account_findings.extend(roles.account_findings);
+    let mut role_reports = roles.reports;
+    role_reports.sort_by(|a, b| a.role.cmp(&b.role));
     let policy_sets = analysis
         .groups
         .iter()
@@ -242,6 +266,11 @@ pub fn decide(gathered: &Gathered, analysis: &SetChecks, intent: &Intent) -> Aud
             users: users.len(),
             users_with_findings: users.iter().filter(|u| !u.findings.is_empty()).count(),
             policy_sets: analysis.groups.len(),
+            roles: role_reports.len(),
+            roles_assumable_without_mfa: role_reports
+                .iter()
+                .filter(|r| !r.assumable_without_mfa.is_empty())
+                .count(),
             by_severity: BTreeMap::new(),
             by_id: BTreeMap::new(),
             worst: None,
@@ -250,6 +279,7 @@ pub fn decide(gathered: &Gathered, analysis: &SetChecks, intent: &Intent) -> Aud
         account_findings,
         users,
         policy_sets,
+        roles: role_reports,
     };
     let mut by_severity = BTreeMap::new();
     let mut by_id = BTreeMap::new();

@@ -1,14 +1,17 @@
-//! Every user's identity policies from `GetAccountAuthorizationDetails` (users, groups and
-//! customer-managed policies with their default versions, a few pages for the whole account),
-//! resolved into one table of distinct documents that users refer to by index.
+//! Every user's identity policies and every role's trust and permission policies from
+//! `GetAccountAuthorizationDetails` (users, groups, roles and customer-managed policies with
+//! their default versions, a few pages for the whole account), resolved into one table of
+//! distinct documents that users and roles refer to by index.
 //! AWS-managed policies come from the embedded set (`iam_catalog::managed_policy`); only those
-//! it lacks are fetched (`GetPolicy` + `GetPolicyVersion`, once per policy).
+//! it lacks are fetched (`GetPolicy` + `GetPolicyVersion`, once per policy) when users or
+//! groups have them; roles never cost a request: a role with such a policy is marked
+//! incomplete (its power unknown, so an escape into it counts as high).
 
 use std::collections::{BTreeSet, HashMap};
 
-use aws_sdk_iam::types::{EntityType, GroupDetail, ManagedPolicyDetail, UserDetail};
+use aws_sdk_iam::types::{EntityType, GroupDetail, ManagedPolicyDetail, RoleDetail, UserDetail};
 
-use super::facts::User;
+use super::facts::{Role, User};
 use crate::iam::Error;
 use crate::iam::documents::{self, Named, decode};
 use crate::iam::paging::{Page, all_pages};
@@ -18,11 +21,12 @@ use crate::iam::paging::{Page, all_pages};
 pub struct Details {
     pub users: Vec<UserDetail>,
     pub groups: Vec<GroupDetail>,
+    pub roles: Vec<RoleDetail>,
     /// Customer-managed policies with their versions.
     pub policies: Vec<ManagedPolicyDetail>,
 }
 
-/// Fetches every page (users, groups, customer-managed policies).
+/// Fetches every page (users, groups, roles, customer-managed policies).
 pub async fn fetch(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result<Details, Error> {
     const OP: &str = "iam:GetAccountAuthorizationDetails";
     let pages = all_pages(OP, |marker| async move {
@@ -30,6 +34,7 @@ pub async fn fetch(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result<
             .get_account_authorization_details()
             .filter(EntityType::User)
             .filter(EntityType::Group)
+            .filter(EntityType::Role)
             .filter(EntityType::LocalManagedPolicy)
             .set_marker(marker)
             .set_max_items(page_size)
@@ -47,6 +52,7 @@ pub async fn fetch(iam: &aws_sdk_iam::Client, page_size: Option<i32>) -> Result<
     for page in pages {
         details.users.extend_from_slice(page.user_detail_list());
         details.groups.extend_from_slice(page.group_detail_list());
+        details.roles.extend_from_slice(page.role_detail_list());
         details.policies.extend_from_slice(page.policies());
     }
     Ok(details)
@@ -132,8 +138,17 @@ fn default_document(policy: &ManagedPolicyDetail) -> Option<Named> {
     })
 }
 
-/// The documents and users of `details`; `fetched` holds the policies [`missing`] named.
-pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> (Vec<Named>, Vec<User>) {
+/// What [`build`] resolves.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub documents: Vec<Named>,
+    pub users: Vec<User>,
+    pub roles: Vec<Role>,
+}
+
+/// The documents, users and roles of `details`; `fetched` holds the policies [`missing`]
+/// named.
+pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> Built {
     let mut table = Table::default();
     let mut managed: HashMap<String, Option<usize>> = HashMap::new();
     for policy in &details.policies {
@@ -199,9 +214,52 @@ pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> (Vec<Named>
             path: user.path().unwrap_or("/").to_owned(),
             arn: arn.to_owned(),
             policies,
+            tags: user
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect(),
         });
     }
-    (table.documents, users)
+    let mut roles = Vec::with_capacity(details.roles.len());
+    for role in &details.roles {
+        let (Some(name), Some(arn), Some(trust)) = (
+            role.role_name(),
+            role.arn(),
+            role.assume_role_policy_document(),
+        ) else {
+            continue;
+        };
+        let mut policies = Vec::new();
+        for inline in role.role_policy_list() {
+            if let (Some(policy), Some(text)) = (inline.policy_name(), inline.policy_document()) {
+                policies.push(table.intern(Named {
+                    name: format!("{name}/{policy}"),
+                    document: decode(text),
+                }));
+            }
+        }
+        let mut incomplete = false;
+        for attached in role.attached_managed_policies() {
+            match attached.policy_arn().and_then(|a| resolve(&mut table, a)) {
+                Some(at) => policies.push(at),
+                None => incomplete = true,
+            }
+        }
+        roles.push(Role {
+            name: name.to_owned(),
+            path: role.path().unwrap_or("/").to_owned(),
+            arn: arn.to_owned(),
+            trust: decode(trust),
+            policies,
+            incomplete,
+        });
+    }
+    Built {
+        documents: table.documents,
+        users,
+        roles,
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +268,7 @@ mod tests {
     use aws_sdk_iam::types::{AttachedPolicy, PolicyDetail, PolicyVersion};
 
     const S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}"#;
 
     fn user(name: &str, groups: &[&str], attached: &[&str]) -> UserDetail {
         let mut b = UserDetail::builder()
@@ -251,6 +310,36 @@ mod tests {
                     )
                     .build(),
             ],
+            roles: vec![
+                RoleDetail::builder()
+                    .role_name("Deploy")
+                    .path("/ci/")
+                    .arn("arn:aws:iam::123456789012:role/ci/Deploy")
+                    .assume_role_policy_document(
+                        percent_encoding::utf8_percent_encode(
+                            TRUST,
+                            percent_encoding::NON_ALPHANUMERIC,
+                        )
+                        .to_string(),
+                    )
+                    .role_policy_list(
+                        PolicyDetail::builder()
+                            .policy_name("s3")
+                            .policy_document(S3)
+                            .build(),
+                    )
+                    .attached_managed_policies(
+                        AttachedPolicy::builder()
+                            .policy_arn("arn:aws:iam::123456789012:policy/Custom")
+                            .build(),
+                    )
+                    .attached_managed_policies(
+                        AttachedPolicy::builder()
+                            .policy_arn("arn:aws:iam::aws:policy/NoSuchPolicyYet")
+                            .build(),
+                    )
+                    .build(),
+            ],
             policies: vec![
                 ManagedPolicyDetail::builder()
                     .policy_name("Custom")
@@ -273,8 +362,22 @@ mod tests {
                     .build(),
             ],
         };
+        // A role's AWS-managed policy unknown to this build costs no request.
         assert!(missing(&details).is_empty());
-        let (documents, users) = build(&details, &HashMap::new());
+        let Built {
+            documents,
+            users,
+            roles,
+        } = build(&details, &HashMap::new());
+        assert_eq!(roles.len(), 1);
+        assert_eq!(roles[0].trust, TRUST, "trust documents are decoded");
+        assert_eq!(roles[0].path, "/ci/");
+        assert_eq!(roles[0].policies, [3, 0], "inline, then attached");
+        assert_eq!(documents[3].name, "Deploy/s3");
+        assert!(
+            roles[0].incomplete,
+            "NoSuchPolicyYet is neither embedded nor fetched"
+        );
         let names: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["Custom", "devs/s3", "IAMUserChangePassword"]);
         assert_eq!(documents[0].document, S3);
@@ -300,7 +403,9 @@ mod tests {
                 document: S3.into(),
             },
         )]);
-        let (documents, users) = build(&details, &fetched);
+        let Built {
+            documents, users, ..
+        } = build(&details, &fetched);
         assert_eq!(documents.len(), 1);
         assert_eq!(users[0].policies, [0]);
     }

@@ -22,6 +22,8 @@ pub struct User {
     /// Every identity policy the user's requests are evaluated against (its own inline and
     /// attached ones, and those of its groups), as indexes into [`Gathered::documents`].
     pub policies: Vec<usize>,
+    /// The user's IAM tags (`aws:PrincipalTag/…` in its requests).
+    pub tags: Vec<(String, String)>,
 }
 
 impl User {
@@ -36,8 +38,27 @@ impl User {
             account,
             user_name: self.name.clone(),
             path: self.path.clone(),
+            tags: self.tags.clone(),
         }
     }
+}
+
+/// An IAM role (`GetAccountAuthorizationDetails`' RoleDetailList).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    /// The role name.
+    pub name: String,
+    /// The IAM path.
+    pub path: String,
+    /// The role's ARN.
+    pub arn: String,
+    /// The trust policy's text (decoded).
+    pub trust: String,
+    /// The permission policies, as indexes into [`Gathered::documents`].
+    pub policies: Vec<usize>,
+    /// Whether some attached AWS-managed policy is neither embedded nor fetched (the role's
+    /// power is then unknown).
+    pub incomplete: bool,
 }
 
 /// A virtual MFA device (`ListVirtualMFADevices`); seeds are never kept.
@@ -70,6 +91,8 @@ pub struct Gathered {
     pub documents: Vec<Named>,
     /// Every user (`GetAccountAuthorizationDetails`), live.
     pub users: Vec<User>,
+    /// Every role, from the same call.
+    pub roles: Vec<Role>,
     /// Every unassigned virtual MFA device, live; and the assigned ones when they were listed
     /// (when the root user may have MFA: they tell whether root's device is virtual). A device
     /// assigned to a user since the credential report counts as that user's MFA.

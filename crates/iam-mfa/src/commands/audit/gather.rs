@@ -52,11 +52,12 @@ pub async fn gather(admin: &Clients, page_size: Option<i32>) -> Result<Gathered,
         principal::allow_users_to_change_password(admin),
     )?;
     let fetched = details::fetch_missing(iam, &details::missing(&details)).await?;
-    let (documents, users) = details::build(&details, &fetched);
+    let built = details::build(&details, &fetched);
     Ok(Gathered {
         report,
-        documents,
-        users,
+        documents: built.documents,
+        users: built.users,
+        roles: built.roles,
         virtual_devices: unassigned.into_iter().chain(assigned).collect(),
         summary,
         allow_users_to_change_password: allow,

@@ -3,7 +3,7 @@
 //! Gather once ([`gather`]: a handful of account-wide calls whose number grows only with
 //! pagination, plus `GetLoginProfile` for the few users whose lock-out it decides), decide
 //! locally ([`decide`]: the doctor's exhaustive check once per distinct policy set, the
-//! credential facts per user), report ([`render`]: text, JSON, CSV, SARIF; `--fail-on`).
+//! credential facts per user, and who can assume each role without MFA), report ([`render`]: text, JSON, CSV, SARIF; `--fail-on`).
 
 mod account;
 pub mod credential_report;
@@ -14,6 +14,7 @@ pub mod facts;
 pub mod gather;
 pub mod render;
 pub mod report;
+mod roles;
 
 use std::time::Instant;
 
@@ -81,7 +82,7 @@ pub async fn audit(admin: &Clients, args: &Args) -> Result<AuditReport, Error> {
             gather::login_profiles(admin, &needed, &|| reading.tick()).await?;
     }
     tracing::debug!(elapsed = ?started.elapsed(), login_profiles = needed.len(), "login profiles read");
-    let report = decide::decide(&gathered, &analysis, &args.intent);
+    let report = decide::decide(&gathered, &analysis, &args.intent, iam_catalog::catalog());
     tracing::debug!(elapsed = ?started.elapsed(), "decided");
     Ok(report)
 }

@@ -1,11 +1,12 @@
-//! Printing the audit [`AuditReport`]: a summary and a table of the users with findings (text), the
-//! whole report (JSON), one row per finding (CSV), or SARIF 2.1.0. Nothing secret is in the
+//! Printing the audit [`AuditReport`]: a summary, a table of the users with findings and one of
+//! the roles assumable without MFA (text), the whole report (JSON), one row per finding (CSV,
+//! with the role it is about last), or SARIF 2.1.0. Nothing secret is in the
 //! report to begin with: names, ARNs, dates, device serials.
 
-use super::report::{AuditReport, UserReport};
+use super::report::{AuditFinding, AuditReport, UserReport};
 use crate::ui::output::Report;
 use crate::ui::{sarif, table};
-use mfa_doctor::Severity;
+use mfa_doctor::{FindingId, RolePower, Severity};
 
 /// `yes`/`no`/`?` for a fact that may be unknown.
 fn yes_no(value: Option<bool>) -> &'static str {
@@ -117,10 +118,60 @@ fn text(report: &AuditReport) -> String {
         out.push('\n');
         out.push_str(&table::render(&["ACCOUNT", "FINDING"], &rows));
     }
+    let escapes: Vec<Vec<String>> = report
+        .roles
+        .iter()
+        .filter(|r| !r.assumable_without_mfa.is_empty())
+        .map(|r| {
+            vec![
+                r.role.clone(),
+                match &r.power {
+                    Some(RolePower::Writes { .. }) => "writes",
+                    Some(RolePower::ReadOnly) => "read-only",
+                    Some(RolePower::Nothing) => "nothing",
+                    Some(RolePower::Unknown) | None => "unknown",
+                }
+                .to_owned(),
+                r.assumable_without_mfa
+                    .iter()
+                    .map(|e| e.user.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    if !escapes.is_empty() {
+        out.push_str(&format!(
+            "\nRoles assumable without MFA ({} of {} roles):\n",
+            s.roles_assumable_without_mfa, s.roles
+        ));
+        out.push_str(&table::render(&["ROLE", "POWER", "USERS"], &escapes));
+    }
+    for r in report.roles.iter().filter(|r| !r.unproven.is_empty()) {
+        out.push_str(&format!(
+            "\nRole {}: whether {} can assume it without MFA is unproven (its conditions test too many keys).\n",
+            r.role,
+            r.unproven.join(", ")
+        ));
+    }
     if s.worst.is_some() {
         out.push_str("\nMessages, evidence and fixes: --output json (or sarif).\n");
     }
     out
+}
+
+/// The role a finding is about: the role assumed (`role-assumable-without-mfa`) or the role
+/// whose trust policy it is about.
+fn role_of<'a>(subject: &'a str, f: &'a AuditFinding) -> &'a str {
+    match f.id {
+        FindingId::RoleAssumableWithoutMfa => f
+            .evidence
+            .first()
+            .and_then(|e| e.resource.as_deref())
+            .unwrap_or_default(),
+        _ if subject.contains(":role/") => subject,
+        _ => "",
+    }
 }
 
 /// One CSV row per finding: the user's (or the account's) facts, the finding.
@@ -136,6 +187,7 @@ fn csv(report: &AuditReport) -> Result<String, csv::Error> {
         "severity",
         "policy_set",
         "message",
+        "role",
     ])?;
     let flag = |v: Option<bool>| v.map_or(String::new(), |b| b.to_string());
     for user in &report.users {
@@ -151,6 +203,7 @@ fn csv(report: &AuditReport) -> Result<String, csv::Error> {
                 f.severity.name().to_owned(),
                 f.policy_set.map_or(String::new(), |n| n.to_string()),
                 f.message.clone(),
+                role_of(&user.arn, f).to_owned(),
             ])?;
         }
     }
@@ -165,6 +218,7 @@ fn csv(report: &AuditReport) -> Result<String, csv::Error> {
             a.finding.severity.name().to_owned(),
             String::new(),
             a.finding.message.clone(),
+            role_of(&a.subject, &a.finding).to_owned(),
         ])?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;

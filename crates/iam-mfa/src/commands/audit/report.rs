@@ -107,6 +107,43 @@ pub struct PolicySetReport {
     pub findings: Vec<mfa_doctor::Finding>,
 }
 
+/// A role: who of the account can assume it without MFA.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleReport {
+    /// The role name.
+    pub role: String,
+    /// The role's ARN.
+    pub arn: String,
+    /// What a session of the role may do (computed only when someone escapes into it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power: Option<mfa_doctor::RolePower>,
+    /// Why the trust policy could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_error: Option<String>,
+    /// The users who can assume it without MFA, by name.
+    pub assumable_without_mfa: Vec<RoleEscape>,
+    /// Users for whom the proof tried the most context combinations it tries without finding
+    /// a request allowed or ruling one out (conditions on very many keys): unproven either way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unproven: Vec<String>,
+}
+
+/// A user who can assume a role without MFA.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleEscape {
+    /// The user name.
+    pub user: String,
+    /// The user's ARN.
+    pub arn: String,
+    /// The states without MFA in which the user can.
+    pub states: Vec<iam_policy::analysis::MfaState>,
+    /// The deciding statements: the trust policy's, then the user's identity policies'.
+    pub statements: Vec<String>,
+    /// Context keys the request sets (an external id it must pass, say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<(String, iam_policy::ContextValue)>,
+}
+
 /// The root user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Root {
@@ -127,6 +164,10 @@ pub struct Summary {
     pub users_with_findings: usize,
     /// Distinct policy sets analysed.
     pub policy_sets: usize,
+    /// Roles in the account.
+    pub roles: usize,
+    /// Roles some user can assume without MFA.
+    pub roles_assumable_without_mfa: usize,
     /// Findings (users' and the account's) per severity.
     pub by_severity: BTreeMap<Severity, usize>,
     /// Findings per id.
@@ -152,6 +193,8 @@ pub struct AuditReport {
     pub users: Vec<UserReport>,
     /// Every distinct policy set.
     pub policy_sets: Vec<PolicySetReport>,
+    /// Every role, by name.
+    pub roles: Vec<RoleReport>,
 }
 
 impl AuditReport {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use anyhow::anyhow;
-use iam_policy::PolicySet;
 use iam_policy::analysis::Principal;
+use iam_policy::{NamedResourcePolicy, PolicySet};
 
 use super::sources::{self, PolicyArgs, PolicySource};
 use crate::args::GlobalArgs;
@@ -18,7 +18,10 @@ use crate::ui::exit::Code;
 use crate::ui::exit::Coded;
 use crate::ui::output::{self, Report};
 use crate::ui::{findings, sarif, style};
-use mfa_doctor::{self as doctor, Account, CheckReport, Input, Intent, LoginProfile, Severity};
+use mfa_doctor::{
+    self as doctor, Account, CheckReport, Input, Intent, LoginProfile, RolePower, Severity,
+    TrustInput,
+};
 use serde::Serialize;
 
 /// `policy check` flags.
@@ -39,6 +42,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
     #[command(flatten)]
+    pub role: RoleArgs,
+    #[command(flatten)]
     pub intent: Intent,
     #[command(flatten)]
     pub offline: Offline,
@@ -47,6 +52,41 @@ pub struct Args {
     pub fail_on: Severity,
     #[command(flatten)]
     pub listing: Listing,
+}
+
+/// The role whose trust policy is checked: who can assume it without MFA.
+#[derive(Debug, clap::Args)]
+pub struct RoleArgs {
+    /// A role trust policy file (`[NAME=]FILE`): proves, in each credential state, who can
+    /// assume the role without MFA — the user checked (with FILE/--policy/--managed/--user),
+    /// or else each principal the trust policy names.
+    #[arg(long, value_name = "[NAME=]FILE", conflicts_with = "role")]
+    pub trust: Option<String>,
+    /// Check an existing role: its trust policy and its permission policies (GetRole,
+    /// ListRolePolicies, ListAttachedRolePolicies through the AWS SDK).
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
+    /// Offline: the ARN of the role the trust policy belongs to (default
+    /// arn:PARTITION:iam::ACCOUNT:role/NAME, NAME the trust policy's).
+    #[arg(long, value_name = "ARN", conflicts_with = "role", requires = "trust")]
+    pub role_arn: Option<String>,
+    /// Offline: a permission policy of the role (`[NAME=]FILE`, repeatable), which grades an
+    /// escape (high when the role can write, medium when it can only read).
+    #[arg(
+        long,
+        value_name = "[NAME=]FILE",
+        conflicts_with = "role",
+        requires = "trust"
+    )]
+    pub role_policy: Vec<String>,
+    /// Offline: an embedded AWS-managed policy attached to the role (repeatable).
+    #[arg(
+        long,
+        value_name = "NAME|ARN",
+        conflicts_with = "role",
+        requires = "trust"
+    )]
+    pub role_managed: Vec<String>,
 }
 
 /// Facts about the account and the user when checking files offline.
@@ -101,11 +141,25 @@ impl From<LoginArg> for LoginProfile {
 
 /// What was checked, with where each policy came from (for SARIF locations).
 struct Subject {
+    /// The identity side; `None` when only a trust policy is checked.
+    identity: Option<Identity>,
+    role: Option<RoleSubject>,
+    /// Policy name → file path, for policies read from files.
+    files: BTreeMap<String, String>,
+}
+
+/// The user checked and its policies.
+struct Identity {
     set: PolicySet,
     principal: Principal,
     account: Account,
-    /// Policy name → file path, for policies read from files.
-    files: BTreeMap<String, String>,
+}
+
+/// The role checked: trust policy, ARN and permission policies (if known).
+struct RoleSubject {
+    trust: NamedResourcePolicy,
+    arn: String,
+    permissions: Option<PolicySet>,
 }
 
 /// Runs the command; exit code 6 when findings reach `--fail-on`.
@@ -113,19 +167,56 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
     // Inflating the catalog takes as long as reading the policies: do both at once.
     let catalog = std::thread::spawn(iam_catalog::catalog);
     let subject = subject(args, global)?;
-    doctor::sweep_limit(&subject.set).map_err(|e| Coded::usage(anyhow!(e)))?;
+    if let Some(identity) = &subject.identity {
+        doctor::sweep_limit(&identity.set).map_err(|e| Coded::usage(anyhow!(e)))?;
+    }
+    if let Some(permissions) = subject.role.as_ref().and_then(|r| r.permissions.as_ref()) {
+        doctor::sweep_limit(permissions).map_err(|e| Coded::usage(anyhow!(e)))?;
+    }
     let catalog = catalog
         .join()
         .map_err(|_| Coded::failure(anyhow!("loading the action catalog failed")))?;
-    let report = doctor::check(
-        Input {
-            set: &subject.set,
-            principal: &subject.principal,
-            account: subject.account,
-            intent: &args.intent,
+    let mut report = match &subject.identity {
+        Some(identity) => doctor::check(
+            Input {
+                set: &identity.set,
+                principal: &identity.principal,
+                account: identity.account,
+                intent: &args.intent,
+            },
+            catalog,
+        ),
+        None => CheckReport {
+            principal: subject
+                .role
+                .as_ref()
+                .map_or_else(String::new, |r| r.arn.clone()),
+            policies: Vec::new(),
+            catalog: catalog.source().to_string(),
+            catalog_actions: catalog.actions().len(),
+            states: Vec::new(),
+            findings: Vec::new(),
+            role: None,
         },
-        catalog,
-    );
+    };
+    if let Some(role) = &subject.role {
+        let power = match &role.permissions {
+            Some(set) => doctor::role_power(set, catalog, &role_principal(&role.arn)),
+            None => RolePower::Unknown,
+        };
+        let (section, findings) = doctor::check_trust(TrustInput {
+            trust: &role.trust,
+            role_arn: &role.arn,
+            caller: subject.identity.as_ref().map(|i| (&i.set, &i.principal)),
+            power: &power,
+        });
+        report.policies.push(role.trust.name.clone());
+        report.findings.extend(findings);
+        report
+            .findings
+            .sort_by_key(|f| (std::cmp::Reverse(f.severity), f.id));
+        report.role = Some(section);
+    }
     let checked = Checked {
         report: &report,
         subject: &subject,
@@ -138,7 +229,27 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
     })
 }
 
-/// The policy set, the principal and the account facts, from flags or from the account.
+/// A session of the role, as the sweep that grades its power sees it.
+fn role_principal(role_arn: &str) -> Principal {
+    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
+    let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    let resource = parts.get(5).copied().unwrap_or("role/role");
+    let with_path = resource.strip_prefix("role/").unwrap_or(resource);
+    let (path, name) = match with_path.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), with_path),
+    };
+    Principal {
+        partition: parts.get(1).copied().unwrap_or("aws").to_owned(),
+        account: parts.get(4).copied().unwrap_or_default().to_owned(),
+        user_name: name.to_owned(),
+        path,
+        tags: Vec::new(),
+    }
+}
+
+/// The policy set, the principal and the account facts, and the role, from flags or from the
+/// account.
 fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
     let target = match (&args.user, &args.group) {
         (Some(user), _) => Some(Target::User(user.clone())),
@@ -155,14 +266,42 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
             .collect(),
         managed: args.policies.managed.clone(),
     };
-    if target.is_none() && policies.is_empty() {
+    let role_given = args.role.trust.is_some() || args.role.role.is_some();
+    if target.is_none() && policies.is_empty() && !role_given {
         return Err(Coded::usage(anyhow!(
-            "nothing to check: give FILE, --policy FILE, --managed NAME, --user NAME or --group NAME"
+            "nothing to check: give FILE, --policy FILE, --managed NAME, --user NAME, --group NAME, --trust FILE or --role NAME"
         )));
     }
-    let mut set = PolicySet::new();
     let mut files = BTreeMap::new();
-    let (principal, account) = match &target {
+    let identity = if target.is_none() && policies.is_empty() {
+        None
+    } else {
+        Some(identity(
+            args,
+            global,
+            target.as_ref(),
+            &policies,
+            &mut files,
+        )?)
+    };
+    let role = role(args, global, &mut files)?;
+    Ok(Subject {
+        identity,
+        role,
+        files,
+    })
+}
+
+/// The user's policy set, principal and account facts.
+fn identity(
+    args: &Args,
+    global: &GlobalArgs,
+    target: Option<&Target>,
+    policies: &PolicyArgs,
+    files: &mut BTreeMap<String, String>,
+) -> Result<Identity, Coded> {
+    let mut set = PolicySet::new();
+    let (principal, account) = match target {
         Some(target) => {
             let gathered = fetch(target, args.listing.page_size, global)?;
             set = documents::policy_set(&gathered.documents)
@@ -177,6 +316,7 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
                 account: o.account.clone(),
                 user_name: o.as_user.clone(),
                 path,
+                tags: Vec::new(),
             };
             let account = Account {
                 allow_users_to_change_password: o.allow_users_to_change_password,
@@ -185,18 +325,97 @@ fn subject(args: &Args, global: &GlobalArgs) -> Result<Subject, Coded> {
             (principal, account)
         }
     };
+    load(&mut set, policies, files)?;
+    Ok(Identity {
+        set,
+        principal,
+        account,
+    })
+}
+
+/// Adds the policies of `policies` to `set`, recording the files.
+fn load(
+    set: &mut PolicySet,
+    policies: &PolicyArgs,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), Coded> {
     for source in policies.sources().map_err(Coded::usage)? {
         if let PolicySource::File { name, path } = &source {
             files.insert(name.clone(), path.display().to_string());
         }
-        sources::add(&mut set, &source).map_err(Coded::usage)?;
+        sources::add(set, &source).map_err(Coded::usage)?;
     }
-    Ok(Subject {
-        set,
-        principal,
-        account,
-        files,
-    })
+    Ok(())
+}
+
+/// The role of `--trust` (offline) or `--role` (from the account).
+fn role(
+    args: &Args,
+    global: &GlobalArgs,
+    files: &mut BTreeMap<String, String>,
+) -> Result<Option<RoleSubject>, Coded> {
+    let r = &args.role;
+    if let Some(name) = &r.role {
+        let page_size = args.listing.page_size;
+        let fetched = with_clients(global, |admin| async move {
+            documents::of_role(&admin.iam, name, page_size).await
+        })
+        .map_err(Coded::from_failure)?;
+        let trust = iam_policy::parse_trust_policy(&fetched.trust)
+            .map_err(|e| Coded::failure(anyhow!("the trust policy of role {name}: {e}")))?;
+        let permissions = documents::policy_set(&fetched.documents)
+            .map_err(|unreadable| Coded::failure(anyhow!("policy {unreadable}")))?;
+        return Ok(Some(RoleSubject {
+            trust: NamedResourcePolicy::new(&format!("{name}/trust"), trust),
+            arn: fetched.arn,
+            permissions: Some(permissions),
+        }));
+    }
+    let Some(spec) = &r.trust else {
+        return Ok(None);
+    };
+    let sources = PolicyArgs {
+        policies: vec![spec.clone()],
+        managed: Vec::new(),
+    }
+    .sources()
+    .map_err(|e| Coded::usage(anyhow!("--trust: {e}")))?;
+    let Some(PolicySource::File { name, path }) = sources.into_iter().next() else {
+        return Err(Coded::usage(anyhow!("--trust {spec}: not a file")));
+    };
+    let text = crate::policy_file::read(&path).map_err(Coded::usage)?;
+    let trust = iam_policy::parse_trust_policy(&text)
+        .map_err(|e| Coded::usage(anyhow!("{}: {e}", path.display())))?;
+    if files.contains_key(&name) {
+        return Err(Coded::usage(anyhow!(
+            "--trust {spec}: the name \"{name}\" is already an identity policy's; name the trust policy with --trust NAME=FILE"
+        )));
+    }
+    files.insert(name.clone(), path.display().to_string());
+    let o = &args.offline;
+    let arn = match &r.role_arn {
+        Some(arn) => {
+            crate::names::role_arn(arn).map_err(|e| Coded::usage(anyhow!("--role-arn: {e}")))?;
+            arn.clone()
+        }
+        None => format!("arn:{}:iam::{}:role/{name}", o.partition, o.account),
+    };
+    let role_policies = PolicyArgs {
+        policies: r.role_policy.clone(),
+        managed: r.role_managed.clone(),
+    };
+    let permissions = if role_policies.is_empty() {
+        None
+    } else {
+        let mut set = PolicySet::new();
+        load(&mut set, &role_policies, files)?;
+        Some(set)
+    };
+    Ok(Some(RoleSubject {
+        trust: NamedResourcePolicy::new(&name, trust),
+        arn,
+        permissions,
+    }))
 }
 
 /// Gathers `target` from the account (with an MFA session when the profile names a device).

@@ -19,7 +19,9 @@ pub enum Command {
     ///
     /// One request from flags prints the decision and the deciding statements (`--explain`
     /// adds a per-statement trace); `--requests FILE|-` evaluates JSON Lines, one result line per
-    /// request, in input order. Exit code 0 when every request was evaluated, 1 when some line
+    /// request, in input order. With --resource-policy (a role trust policy or another
+    /// resource-based policy) and --principal, identity and resource policies are decided
+    /// together, same-account or cross-account, as AWS does. Exit code 0 when every request was evaluated, 1 when some line
     /// could not be (its result line carries an "error"), 2 for bad flags or policies.
     Simulate(simulate::Args),
     /// Prove that a policy set forces MFA without locking users out, exhaustively.
@@ -28,14 +30,17 @@ pub enum Command {
     /// (long-term keys, temporary credentials without MFA, with MFA) and reports findings with
     /// a stable id, severity, evidence (action, example resource, deciding statements) and fix.
     /// Policies come from files (FILE… or --policy), the embedded AWS-managed set (--managed), or the
-    /// account (--user, --group). Exit code 6 when a finding reaches --fail-on, 2 for bad input.
-    Check(check::Args),
+    /// account (--user, --group). With --trust FILE or --role NAME, also proves who can assume
+    /// the role without MFA (the user checked, or each principal the trust policy names).
+    /// Exit code 6 when a finding reaches --fail-on, 2 for bad input.
+    Check(Box<check::Args>),
     /// Print a force-MFA identity policy that is correct by construction.
     ///
     /// Self-service before MFA (enrol an own virtual MFA device, change the own password, get an
     /// MFA session for the CLI), scoped to the signed-in user (with or without an IAM path);
     /// everything else denied unless MFA is present (BoolIfExists, so long-term access keys are
-    /// denied too). `policy check` passes it with no findings.
+    /// denied too). `policy check` passes it with no findings. With --trust, a role trust policy
+    /// that lets the named accounts or principals assume the role only with MFA.
     Generate(generate::Args),
 }
 

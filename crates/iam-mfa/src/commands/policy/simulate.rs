@@ -5,7 +5,12 @@ use std::borrow::Cow;
 use std::io::{BufRead, BufReader, BufWriter, Read as _, Write};
 
 use anyhow::{Context as _, anyhow};
-use iam_policy::{Context, ContextValue, Explanation, Outcome, PolicySet, Request, StatementRef};
+use iam_policy::authorizer::{AuthorizationExplanation, authorize, explain_authorization};
+use iam_policy::principal::{Caller, PrincipalMatch};
+use iam_policy::{
+    Context, ContextValue, Explanation, NamedResourcePolicy, Outcome, PolicySet, Request,
+    StatementRef, StatementTrace,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -49,21 +54,146 @@ pub struct Args {
     #[arg(long, conflicts_with = "requests")]
     pub explain: bool,
     /// Evaluate JSON Lines requests from FILE (`-` for standard input):
-    /// {"id": …, "action": "…", "resource": "…", "context": {…}, "policies": [{"name": "…", "document": {…}}]}
+    /// {"id": …, "action": "…", "resource": "…", "context": {…}, "policies": [{"name": "…", "document": {…}}],
+    /// "principal": "ARN", "resource_policy": {"name": "…", "document": {…}}, "resource_account": "ID"}
     #[arg(long, value_name = "FILE|-")]
     pub requests: Option<String>,
+    /// The resource's resource-based policy (`[NAME=]FILE`): a role trust policy when the
+    /// resource is a role and the action an sts: one, else a resource policy (bucket policy,
+    /// …). Identity and resource policies are then decided together as AWS does: same account
+    /// or cross-account, trust policies must always allow. Also applies to --requests lines
+    /// without their own `resource_policy`.
+    #[arg(long, value_name = "[NAME=]FILE")]
+    pub resource_policy: Option<String>,
+    /// The caller, with --resource-policy: an IAM user or role ARN, an assumed-role session ARN
+    /// or an account id. Default: the context's aws:PrincipalArn. Sets aws:PrincipalArn and
+    /// aws:PrincipalAccount in the context when it lacks them.
+    #[arg(
+        long,
+        value_name = "ARN",
+        conflicts_with = "requests",
+        requires = "resource_policy"
+    )]
+    pub principal: Option<String>,
+    /// The account that owns the resource, with --resource-policy (default: the account in the
+    /// resource ARN).
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "requests",
+        requires = "resource_policy"
+    )]
+    pub resource_account: Option<String>,
 }
 
 /// Runs the command.
 pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
     let set = args.policies.load().map_err(Coded::usage)?;
+    let resource_policy = match &args.resource_policy {
+        Some(spec) => Some(read_resource_policy(spec).map_err(Coded::usage)?),
+        None => None,
+    };
     match &args.requests {
-        Some(path) => run_lines(&set, path),
-        None => run_single(args, &set, global.output),
+        Some(path) => run_lines(&set, resource_policy.as_ref(), path),
+        None => run_single(args, &set, resource_policy.as_ref(), global.output),
     }
 }
 
-fn run_single(args: &Args, set: &PolicySet, output: OutputFormat) -> Result<u8, Coded> {
+/// A resource policy file, read as text: which grammar applies depends on the request.
+struct ResourcePolicyText {
+    name: String,
+    text: String,
+}
+
+fn read_resource_policy(spec: &str) -> anyhow::Result<ResourcePolicyText> {
+    let sources = PolicyArgs {
+        policies: vec![spec.to_owned()],
+        managed: Vec::new(),
+    }
+    .sources()
+    .map_err(|e| anyhow!("--resource-policy: {e}"))?;
+    let Some(super::sources::PolicySource::File { name, path }) = sources.into_iter().next() else {
+        return Err(anyhow!("--resource-policy {spec}: not a file"));
+    };
+    let text = crate::policy_file::read(&path)?;
+    Ok(ResourcePolicyText { name, text })
+}
+
+/// The resource policy parsed for `request`: as a role trust policy when the resource is an
+/// IAM role and the action an `sts:` one, else as another resource-based policy.
+fn parse_for(text: &str, name: &str, request: &Request) -> anyhow::Result<NamedResourcePolicy> {
+    let role = request
+        .resource()
+        .split(':')
+        .nth(5)
+        .is_some_and(|r| r.starts_with("role/"))
+        && request.resource().split(':').nth(2) == Some("iam");
+    let sts = request
+        .action()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:"));
+    let parsed = if role && sts {
+        iam_policy::parse_trust_policy(text).map_err(|e| anyhow!("trust policy {name}: {e}"))?
+    } else {
+        iam_policy::parse_resource_policy(text)
+            .map_err(|e| anyhow!("resource policy {name}: {e}"))?
+    };
+    Ok(NamedResourcePolicy::new(name, parsed))
+}
+
+/// The caller (from `principal` or the context's aws:PrincipalArn) and the resource's account
+/// (from `resource_account` or the resource ARN); the caller's keys are added to the context
+/// when it lacks them.
+fn parties(
+    principal: Option<&str>,
+    resource_account: Option<&str>,
+    request: &mut Request,
+) -> anyhow::Result<(Caller, String)> {
+    let from_context = request
+        .context()
+        .lookup("aws:PrincipalArn")
+        .and_then(|v| v.as_single())
+        .map(str::to_owned);
+    let text = principal.map(str::to_owned).or(from_context).ok_or_else(|| {
+        anyhow!("a resource policy needs the caller: give --principal ARN (or \"principal\" in the line, or aws:PrincipalArn in the context)")
+    })?;
+    let caller = Caller::from_arn(&text).map_err(|e| anyhow!("principal: {e}"))?;
+    let ctx = request.context_mut();
+    let principal_arn = match &caller {
+        Caller::Aws { arn, .. } => Some(arn.clone()),
+        Caller::RoleSession { role_arn, .. } => Some(role_arn.clone()),
+        _ => None,
+    };
+    if let (None, Some(arn)) = (ctx.lookup("aws:PrincipalArn"), principal_arn) {
+        ctx.insert("aws:PrincipalArn", ContextValue::Single(arn));
+    }
+    if let (None, Some(account)) = (ctx.lookup("aws:PrincipalAccount"), caller.account()) {
+        ctx.insert(
+            "aws:PrincipalAccount",
+            ContextValue::Single(account.to_owned()),
+        );
+    }
+    let account = match resource_account {
+        Some(a) => a.to_owned(),
+        None => request
+            .resource()
+            .split(':')
+            .nth(4)
+            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                anyhow!("the resource ARN names no account: give --resource-account ID (or \"resource_account\" in the line)")
+            })?,
+    };
+    Ok((caller, account))
+}
+
+fn run_single(
+    args: &Args,
+    set: &PolicySet,
+    resource_policy: Option<&ResourcePolicyText>,
+    output: OutputFormat,
+) -> Result<u8, Coded> {
     let action = args
         .action
         .as_deref()
@@ -87,23 +217,23 @@ fn run_single(args: &Args, set: &PolicySet, output: OutputFormat) -> Result<u8, 
         }
     }
     warn_unknown_action(action);
-    let request = Request::new(action, &args.resource, ctx);
-    let explanation = set.explain(&request);
+    let mut request = Request::new(action, &args.resource, ctx);
     let mut out = std::io::stdout().lock();
-    let written = match output {
-        OutputFormat::Json if args.explain => {
-            serde_json::to_writer_pretty(&mut out, &explanation).map_err(anyhow::Error::from)
+    let written = match resource_policy {
+        None => {
+            let explanation = set.explain(&request);
+            write_single(&mut out, &explanation, None, args.explain, output)
         }
-        OutputFormat::Json => {
-            let short = Short {
-                decision: explanation.decision,
-                statements: &explanation.statements,
-            };
-            serde_json::to_writer_pretty(&mut out, &short).map_err(anyhow::Error::from)
-        }
-        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
-        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
-            write_text(&mut out, &explanation, args.explain).map_err(anyhow::Error::from)
+        Some(rp) => {
+            let (caller, account) = parties(
+                args.principal.as_deref(),
+                args.resource_account.as_deref(),
+                &mut request,
+            )
+            .map_err(Coded::usage)?;
+            let policy = parse_for(&rp.text, &rp.name, &request).map_err(Coded::usage)?;
+            let explanation = explain_authorization(set, &policy, &caller, &account, &request);
+            write_authorization(&mut out, &explanation, args.explain, output)
         }
     };
     let newline = if output == OutputFormat::Json {
@@ -117,10 +247,108 @@ fn run_single(args: &Args, set: &PolicySet, output: OutputFormat) -> Result<u8, 
     Ok(0)
 }
 
+/// Prints an identity-only decision.
+fn write_single(
+    out: &mut impl Write,
+    explanation: &Explanation,
+    principal_match: Option<PrincipalMatch>,
+    explain: bool,
+    output: OutputFormat,
+) -> anyhow::Result<()> {
+    match output {
+        OutputFormat::Json if explain => {
+            serde_json::to_writer_pretty(&mut *out, explanation).map_err(anyhow::Error::from)
+        }
+        OutputFormat::Json => {
+            let short = Short {
+                decision: explanation.decision,
+                statements: &explanation.statements,
+                principal_match,
+            };
+            serde_json::to_writer_pretty(&mut *out, &short).map_err(anyhow::Error::from)
+        }
+        // CSV and SARIF are refused up front (`OutputFormat::ensure`).
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
+            write_text(out, explanation, explain).map_err(anyhow::Error::from)
+        }
+    }
+}
+
+/// Prints a decision with a resource policy: as an identity-only one, with the principal
+/// match, and with `--explain` both sides' traces.
+fn write_authorization(
+    out: &mut impl Write,
+    e: &AuthorizationExplanation,
+    explain: bool,
+    output: OutputFormat,
+) -> anyhow::Result<()> {
+    match output {
+        OutputFormat::Json if explain => {
+            serde_json::to_writer_pretty(&mut *out, e).map_err(anyhow::Error::from)
+        }
+        OutputFormat::Json => {
+            let short = Short {
+                decision: e.decision,
+                statements: &e.statements,
+                principal_match: Some(e.principal_match),
+            };
+            serde_json::to_writer_pretty(&mut *out, &short).map_err(anyhow::Error::from)
+        }
+        OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
+            writeln!(out, "{}", outcome_text(e.decision))?;
+            if !e.statements.is_empty() {
+                writeln!(out, "deciding statements:")?;
+                for s in &e.statements {
+                    writeln!(out, "  {s}")?;
+                }
+            }
+            writeln!(
+                out,
+                "principal: {}",
+                match e.principal_match {
+                    PrincipalMatch::None => "not named by any applying resource-policy Allow",
+                    PrincipalMatch::Account => "named by account (an identity Allow is needed too)",
+                    PrincipalMatch::Arn => "named by ARN",
+                    PrincipalMatch::Any => "named by \"*\"",
+                }
+            )?;
+            if !explain {
+                return Ok(());
+            }
+            writeln!(out, "\nresource policy trace:")?;
+            for t in &e.resource_trace {
+                let verdict = if t.statement.applies {
+                    "applies"
+                } else {
+                    "does not apply"
+                };
+                writeln!(
+                    out,
+                    "  {} ({:?}): {verdict}; {}: {}",
+                    t.statement.statement,
+                    t.statement.effect,
+                    t.principal_element,
+                    t.principal.as_str()
+                )?;
+                write_elements(out, &t.statement)?;
+            }
+            writeln!(
+                out,
+                "\nidentity policies ({}):",
+                outcome_text(e.identity.decision)
+            )?;
+            write_trace(out, &e.identity).map_err(anyhow::Error::from)
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Short<'a> {
     decision: Outcome,
     statements: &'a [String],
+    /// Only with a resource policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    principal_match: Option<PrincipalMatch>,
 }
 
 /// Says on stderr when the action is not in the catalog, with the closest known action.
@@ -162,6 +390,11 @@ fn write_text(out: &mut impl Write, e: &Explanation, explain: bool) -> std::io::
         return Ok(());
     }
     writeln!(out, "\ntrace:")?;
+    write_trace(out, e)
+}
+
+/// Every statement's trace, and the keys the request lacks.
+fn write_trace(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> {
     for t in &e.trace {
         let verdict = if t.applies {
             "applies"
@@ -169,52 +402,58 @@ fn write_text(out: &mut impl Write, e: &Explanation, explain: bool) -> std::io::
             "does not apply"
         };
         writeln!(out, "  {} ({:?}): {verdict}", t.statement, t.effect)?;
-        for el in [&t.action, &t.resource] {
-            let how = match (&el.pattern, el.matched) {
-                (Some(p), true) => format!("matches by {p:?}"),
-                (Some(p), false) => format!("excluded by {p:?}"),
-                (None, true) => "matches (not excluded)".to_owned(),
-                (None, false) => "no pattern matches".to_owned(),
-            };
-            writeln!(out, "    {}: {how}", el.element)?;
-            for r in &el.resolved {
-                writeln!(
-                    out,
-                    "      resolved: {}",
-                    r.as_deref()
-                        .unwrap_or("(a variable has no value: matches nothing)")
-                )?;
-            }
-        }
-        for c in &t.conditions {
-            let request = match &c.request_value {
-                None => "(missing)".to_owned(),
-                Some(ContextValue::Single(v)) => format!("{v:?}"),
-                Some(ContextValue::Multi(vs)) => format!("{vs:?}"),
-            };
-            let policy: Vec<String> = c
-                .policy_values
-                .iter()
-                .map(|v| {
-                    v.as_deref()
-                        .map_or("(unresolved)".to_owned(), |v| format!("{v:?}"))
-                })
-                .collect();
-            let holds = if c.holds { "holds" } else { "fails" };
-            writeln!(
-                out,
-                "    Condition {} {} = {request} vs [{}]: {holds}",
-                c.operator,
-                c.key,
-                policy.join(", ")
-            )?;
-        }
+        write_elements(out, t)?;
     }
     if !e.missing_keys.is_empty() {
         writeln!(
             out,
             "\nkeys the policies test that the request lacks: {}",
             e.missing_keys.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// How a statement's Action, Resource and conditions fared.
+fn write_elements(out: &mut impl Write, t: &StatementTrace) -> std::io::Result<()> {
+    for el in [&t.action, &t.resource] {
+        let how = match (&el.pattern, el.matched) {
+            (Some(p), true) => format!("matches by {p:?}"),
+            (Some(p), false) => format!("excluded by {p:?}"),
+            (None, true) => "matches (not excluded)".to_owned(),
+            (None, false) => "no pattern matches".to_owned(),
+        };
+        writeln!(out, "    {}: {how}", el.element)?;
+        for r in &el.resolved {
+            writeln!(
+                out,
+                "      resolved: {}",
+                r.as_deref()
+                    .unwrap_or("(a variable has no value: matches nothing)")
+            )?;
+        }
+    }
+    for c in &t.conditions {
+        let request = match &c.request_value {
+            None => "(missing)".to_owned(),
+            Some(ContextValue::Single(v)) => format!("{v:?}"),
+            Some(ContextValue::Multi(vs)) => format!("{vs:?}"),
+        };
+        let policy: Vec<String> = c
+            .policy_values
+            .iter()
+            .map(|v| {
+                v.as_deref()
+                    .map_or("(unresolved)".to_owned(), |v| format!("{v:?}"))
+            })
+            .collect();
+        let holds = if c.holds { "holds" } else { "fails" };
+        writeln!(
+            out,
+            "    Condition {} {} = {request} vs [{}]: {holds}",
+            c.operator,
+            c.key,
+            policy.join(", ")
         )?;
     }
     Ok(())
@@ -231,6 +470,12 @@ struct Line {
     #[serde(default)]
     context: serde_json::Map<String, Value>,
     policies: Option<Vec<InlinePolicy>>,
+    /// The caller, with a resource policy.
+    principal: Option<String>,
+    /// The resource's policy; without it, `--resource-policy` applies.
+    resource_policy: Option<InlinePolicy>,
+    /// The resource's account, when its ARN names none.
+    resource_account: Option<String>,
 }
 
 fn any_resource() -> String {
@@ -249,6 +494,9 @@ struct Answer<'a> {
     id: &'a Value,
     decision: Outcome,
     statements: Vec<Cow<'a, str>>,
+    /// Only with a resource policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    principal_match: Option<PrincipalMatch>,
 }
 
 #[derive(Serialize)]
@@ -313,7 +561,11 @@ fn next_line(input: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> std::io
     })
 }
 
-fn run_lines(set: &PolicySet, path: &str) -> Result<u8, Coded> {
+fn run_lines(
+    set: &PolicySet,
+    resource_policy: Option<&ResourcePolicyText>,
+    path: &str,
+) -> Result<u8, Coded> {
     let mut input: Box<dyn BufRead> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -347,7 +599,7 @@ fn run_lines(set: &PolicySet, path: &str) -> Result<u8, Coded> {
                     "{source}, {error}; the rest of the input was not read"
                 )));
             }
-            LineRead::Line => evaluate_line(set, &labels, &buf, number),
+            LineRead::Line => evaluate_line(set, resource_policy, &labels, &buf, number),
         };
         let written = match result {
             None => continue,
@@ -372,6 +624,7 @@ fn run_lines(set: &PolicySet, path: &str) -> Result<u8, Coded> {
 /// when it cannot be read) and the error.
 fn evaluate_line(
     set: &PolicySet,
+    resource_policy: Option<&ResourcePolicyText>,
     labels: &Labels,
     bytes: &[u8],
     number: usize,
@@ -400,7 +653,7 @@ fn evaluate_line(
         return None;
     }
     Some(match serde_json::from_str::<Line>(text) {
-        Ok(line) => match answer(set, labels, &line) {
+        Ok(line) => match answer(set, resource_policy, labels, &line) {
             Ok(answer) => {
                 serde_json::to_string(&answer).map_err(|e| (line.id.clone(), e.to_string()))
             }
@@ -430,7 +683,12 @@ fn flush(out: &mut impl Write) -> Result<(), Coded> {
         .map_err(Coded::failure)
 }
 
-fn answer<'a>(set: &PolicySet, labels: &'a Labels, line: &'a Line) -> anyhow::Result<Answer<'a>> {
+fn answer<'a>(
+    set: &PolicySet,
+    resource_policy: Option<&ResourcePolicyText>,
+    labels: &'a Labels,
+    line: &'a Line,
+) -> anyhow::Result<Answer<'a>> {
     let mut ctx = Context::new();
     for (key, value) in &line.context {
         ctx.insert(
@@ -438,43 +696,65 @@ fn answer<'a>(set: &PolicySet, labels: &'a Labels, line: &'a Line) -> anyhow::Re
             context_value(value).with_context(|| format!("context key {key}"))?,
         );
     }
-    let request = Request::new(&line.action, &line.resource, ctx);
-    match &line.policies {
-        None => {
-            let decision = set.evaluate(&request);
-            let statements = decision
-                .statements
-                .iter()
-                .map(|at| Cow::Borrowed(labels.get(*at)))
-                .collect();
-            Ok(Answer {
-                id: &line.id,
-                decision: decision.outcome,
-                statements,
-            })
-        }
+    let mut request = Request::new(&line.action, &line.resource, ctx);
+    let own = match &line.policies {
+        None => None,
         Some(policies) => {
             let mut own = PolicySet::new();
             for p in policies {
-                let text = match &p.document {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                own.add_document(&p.name, &text)
+                own.add_document(&p.name, &document_text(&p.document))
                     .map_err(|e| anyhow!("policy {}: {e}", p.name))?;
             }
-            let decision = own.evaluate(&request);
-            let statements = decision
-                .statements
-                .iter()
-                .map(|at| Cow::Owned(own.label(*at)))
-                .collect();
-            Ok(Answer {
-                id: &line.id,
-                decision: decision.outcome,
-                statements,
-            })
+            Some(own)
         }
+    };
+    let identity = own.as_ref().unwrap_or(set);
+    let resource = match (&line.resource_policy, resource_policy) {
+        (Some(p), _) => Some((p.name.clone(), document_text(&p.document))),
+        (None, Some(rp)) => Some((rp.name.clone(), rp.text.clone())),
+        (None, None) => None,
+    };
+    if let Some((name, text)) = resource {
+        let (caller, account) = parties(
+            line.principal.as_deref(),
+            line.resource_account.as_deref(),
+            &mut request,
+        )?;
+        let policy = parse_for(&text, &name, &request)?;
+        let decision = authorize(identity, &policy, &caller, &account, &request);
+        return Ok(Answer {
+            id: &line.id,
+            decision: decision.outcome,
+            statements: decision
+                .labels(identity, &policy)
+                .into_iter()
+                .map(Cow::Owned)
+                .collect(),
+            principal_match: Some(decision.principal_match),
+        });
+    }
+    let decision = identity.evaluate(&request);
+    let statements = decision
+        .statements
+        .iter()
+        .map(|at| match &own {
+            None => Cow::Borrowed(labels.get(*at)),
+            Some(own) => Cow::Owned(own.label(*at)),
+        })
+        .collect();
+    Ok(Answer {
+        id: &line.id,
+        decision: decision.outcome,
+        statements,
+        principal_match: None,
+    })
+}
+
+/// A policy given inline: an object, or its JSON text.
+fn document_text(document: &Value) -> String {
+    match document {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

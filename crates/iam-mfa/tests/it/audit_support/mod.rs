@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{create_virtual, enable_virtual};
+use crate::common::{Moto, create_virtual, enable_virtual};
 use iam_mfa::commands::audit::Args;
 use iam_mfa::commands::audit::report::AuditReport;
 use mfa_doctor::{self as doctor, Intent};
 
 /// The work policy every group has: what users do once signed in.
 pub const WORK: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:Describe*"], "Resource": "*"}]}"#;
+/// Lets its holder call `sts:AssumeRole` on any role.
+pub const ASSUME_ANY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}"#;
 /// AWS's example force-MFA policy (its Deny covers `iam:ChangePassword`).
 pub const AWS_EXAMPLE: &str = include_str!("../admin_support/force_mfa.json");
 
@@ -49,7 +51,38 @@ pub fn ids(report: &AuditReport) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-async fn policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String {
+/// The requests one audit of the seeded account makes, by action (the account's roles add
+/// none: they come with `GetAccountAuthorizationDetails`).
+pub fn expected_requests(login_profiles: usize) -> BTreeMap<String, usize> {
+    let mut expected: BTreeMap<String, usize> = [
+        // moto answers STARTED first, then COMPLETE.
+        ("GenerateCredentialReport", 2),
+        ("GetCredentialReport", 1),
+        ("GetAccountAuthorizationDetails", 1),
+        ("ListVirtualMFADevices", 1),
+        ("GetAccountSummary", 1),
+        ("GetAccountPasswordPolicy", 1),
+    ]
+    .into_iter()
+    .map(|(a, n)| (a.to_owned(), n))
+    .collect();
+    if login_profiles > 0 {
+        expected.insert("GetLoginProfile".to_owned(), login_profiles);
+    }
+    expected
+}
+
+/// The requests moto received after the first `skip`, by action.
+pub fn requests_since(moto: &Moto, skip: usize) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for action in moto.actions().into_iter().skip(skip) {
+        *out.entry(action).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Creates customer-managed policy `name`; returns its ARN.
+pub async fn policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String {
     iam.create_policy()
         .policy_name(name)
         .policy_document(document)
@@ -62,7 +95,8 @@ async fn policy(iam: &aws_sdk_iam::Client, name: &str, document: &str) -> String
         .to_owned()
 }
 
-async fn group(iam: &aws_sdk_iam::Client, name: &str, policies: &[&str]) {
+/// Creates group `name` with the managed policies `policies` (ARNs) attached.
+pub async fn group(iam: &aws_sdk_iam::Client, name: &str, policies: &[&str]) {
     iam.create_group()
         .group_name(name)
         .send()
