@@ -71,9 +71,9 @@ fn check_trust_power_user(c: &mut Criterion) {
     c.bench_function("check_trust_power_user", |b| {
         b.iter(|| doctor::check_trust(input))
     });
-    let role = Principal::example("Admin");
+    let role = "arn:aws:iam::123456789012:role/Admin";
     c.bench_function("check_trust_role_power_power_user", |b| {
-        b.iter(|| doctor::role_power(&set, catalog, &role))
+        b.iter(|| doctor::role_power(&set, catalog, role))
     });
 }
 

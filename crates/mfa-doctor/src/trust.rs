@@ -51,10 +51,11 @@ impl RolePower {
     }
 }
 
-/// The power of a role whose permission policies are `set`, from one sweep of the catalog as
-/// a session obtained without MFA (`role` stands for the session: its name is the role's).
-pub fn role_power(set: &PolicySet, catalog: &Catalog, role: &Principal) -> RolePower {
-    let sweep = Analysis::new(set, catalog).sweep(role, MfaState::TemporaryWithoutMfa);
+/// The power of role `role_arn` whose permission policies are `set`, from one sweep of the
+/// catalog as a session of it obtained without MFA.
+pub fn role_power(set: &PolicySet, catalog: &Catalog, role_arn: &str) -> RolePower {
+    let sweep =
+        Analysis::new(set, catalog).sweep(&role_session(role_arn), MfaState::TemporaryWithoutMfa);
     let mut read = false;
     for grant in &sweep.allowed {
         let action = catalog.action(grant.action);
@@ -79,6 +80,25 @@ pub fn role_power(set: &PolicySet, catalog: &Catalog, role: &Principal) -> RoleP
         RolePower::ReadOnly
     } else {
         RolePower::Nothing
+    }
+}
+
+/// A session of role `role_arn` (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`) as the sweep
+/// sees it: the role's name and path stand where a user's would.
+fn role_session(role_arn: &str) -> Principal {
+    let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    let resource = parts.get(5).copied().unwrap_or("role/role");
+    let with_path = resource.strip_prefix("role/").unwrap_or(resource);
+    let (path, name) = match with_path.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), with_path),
+    };
+    Principal {
+        partition: parts.get(1).copied().unwrap_or("aws").to_owned(),
+        account: parts.get(4).copied().unwrap_or_default().to_owned(),
+        user_name: name.to_owned(),
+        path,
+        tags: Vec::new(),
     }
 }
 

@@ -689,7 +689,7 @@ fn power_of(policies: &[&str]) -> RolePower {
 }
 
 fn power_of_set(set: &PolicySet) -> RolePower {
-    doctor::role_power(set, iam_catalog::catalog(), &Principal::example("Escape"))
+    doctor::role_power(set, iam_catalog::catalog(), ROLE)
 }
 
 #[test]

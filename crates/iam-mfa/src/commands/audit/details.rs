@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use aws_sdk_iam::types::{EntityType, GroupDetail, ManagedPolicyDetail, RoleDetail, UserDetail};
+use aws_sdk_iam::types::{
+    EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail, UserDetail,
+};
 
 use super::facts::{Role, User};
 use crate::iam::Error;
@@ -108,6 +110,19 @@ struct Table {
 }
 
 impl Table {
+    /// Interns the inline policies `list` of a user, group or role, named by `name(policy)`.
+    fn inline(&mut self, list: &[PolicyDetail], name: impl Fn(&str) -> String) -> Vec<usize> {
+        list.iter()
+            .filter_map(|inline| Some((inline.policy_name()?, inline.policy_document()?)))
+            .map(|(policy, text)| {
+                self.intern(Named {
+                    name: name(policy),
+                    document: decode(text),
+                })
+            })
+            .collect()
+    }
+
     fn intern(&mut self, named: Named) -> usize {
         let key = (named.name.clone(), named.document.clone());
         *self.index.entry(key).or_insert_with(|| {
@@ -175,15 +190,7 @@ pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> Built {
         let Some(name) = group.group_name() else {
             continue;
         };
-        let mut policies = Vec::new();
-        for inline in group.group_policy_list() {
-            if let (Some(policy), Some(text)) = (inline.policy_name(), inline.policy_document()) {
-                policies.push(table.intern(Named {
-                    name: format!("{name}/{policy}"),
-                    document: decode(text),
-                }));
-            }
-        }
+        let mut policies = table.inline(group.group_policy_list(), |p| format!("{name}/{p}"));
         for attached in group.attached_managed_policies() {
             policies.extend(attached.policy_arn().and_then(|a| resolve(&mut table, a)));
         }
@@ -194,15 +201,7 @@ pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> Built {
         let (Some(name), Some(arn)) = (user.user_name(), user.arn()) else {
             continue;
         };
-        let mut policies = Vec::new();
-        for inline in user.user_policy_list() {
-            if let (Some(policy), Some(text)) = (inline.policy_name(), inline.policy_document()) {
-                policies.push(table.intern(Named {
-                    name: policy.to_owned(),
-                    document: decode(text),
-                }));
-            }
-        }
+        let mut policies = table.inline(user.user_policy_list(), str::to_owned);
         for attached in user.attached_managed_policies() {
             policies.extend(attached.policy_arn().and_then(|a| resolve(&mut table, a)));
         }
@@ -230,15 +229,7 @@ pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> Built {
         ) else {
             continue;
         };
-        let mut policies = Vec::new();
-        for inline in role.role_policy_list() {
-            if let (Some(policy), Some(text)) = (inline.policy_name(), inline.policy_document()) {
-                policies.push(table.intern(Named {
-                    name: format!("{name}/{policy}"),
-                    document: decode(text),
-                }));
-            }
-        }
+        let mut policies = table.inline(role.role_policy_list(), |p| format!("{name}/{p}"));
         let mut incomplete = false;
         for attached in role.attached_managed_policies() {
             match attached.policy_arn().and_then(|a| resolve(&mut table, a)) {
@@ -379,7 +370,10 @@ mod tests {
             "NoSuchPolicyYet is neither embedded nor fetched"
         );
         let names: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, ["Custom", "devs/s3", "IAMUserChangePassword"]);
+        assert_eq!(
+            names,
+            ["Custom", "devs/s3", "IAMUserChangePassword", "Deploy/s3"]
+        );
         assert_eq!(documents[0].document, S3);
         assert_eq!(users[0].policies, [1]);
         assert_eq!(users[1].policies, [2, 1]);

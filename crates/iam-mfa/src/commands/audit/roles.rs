@@ -368,13 +368,5 @@ fn power(gathered: &Gathered, catalog: &Catalog, role: &Role) -> RolePower {
     let Some(Ok(set)) = named.map(documents::policy_set) else {
         return RolePower::Unknown;
     };
-    let parts: Vec<&str> = role.arn.split(':').collect();
-    let session = Principal {
-        partition: parts.get(1).copied().unwrap_or("aws").to_owned(),
-        account: parts.get(4).copied().unwrap_or_default().to_owned(),
-        user_name: role.name.clone(),
-        path: role.path.clone(),
-        tags: Vec::new(),
-    };
-    doctor::role_power(&set, catalog, &session)
+    doctor::role_power(&set, catalog, &role.arn)
 }

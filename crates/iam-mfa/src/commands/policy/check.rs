@@ -201,7 +201,7 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
     };
     if let Some(role) = &subject.role {
         let power = match &role.permissions {
-            Some(set) => doctor::role_power(set, catalog, &role_principal(&role.arn)),
+            Some(set) => doctor::role_power(set, catalog, &role.arn),
             None => RolePower::Unknown,
         };
         let (section, findings) = doctor::check_trust(TrustInput {
@@ -227,25 +227,6 @@ pub fn run(args: &Args, global: &GlobalArgs) -> Result<u8, Coded> {
         Some(worst) if worst >= args.fail_on => Code::Findings.into(),
         _ => Code::Success.into(),
     })
-}
-
-/// A session of the role, as the sweep that grades its power sees it.
-fn role_principal(role_arn: &str) -> Principal {
-    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
-    let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
-    let resource = parts.get(5).copied().unwrap_or("role/role");
-    let with_path = resource.strip_prefix("role/").unwrap_or(resource);
-    let (path, name) = match with_path.rsplit_once('/') {
-        Some((path, name)) => (format!("/{path}/"), name),
-        None => ("/".to_owned(), with_path),
-    };
-    Principal {
-        partition: parts.get(1).copied().unwrap_or("aws").to_owned(),
-        account: parts.get(4).copied().unwrap_or_default().to_owned(),
-        user_name: name.to_owned(),
-        path,
-        tags: Vec::new(),
-    }
 }
 
 /// The policy set, the principal and the account facts, and the role, from flags or from the
@@ -374,15 +355,7 @@ fn role(
     let Some(spec) = &r.trust else {
         return Ok(None);
     };
-    let sources = PolicyArgs {
-        policies: vec![spec.clone()],
-        managed: Vec::new(),
-    }
-    .sources()
-    .map_err(|e| Coded::usage(anyhow!("--trust: {e}")))?;
-    let Some(PolicySource::File { name, path }) = sources.into_iter().next() else {
-        return Err(Coded::usage(anyhow!("--trust {spec}: not a file")));
-    };
+    let (name, path) = sources::named_file("--trust", spec).map_err(Coded::usage)?;
     let text = crate::policy_file::read(&path).map_err(Coded::usage)?;
     let trust = iam_policy::parse_trust_policy(&text)
         .map_err(|e| Coded::usage(anyhow!("{}: {e}", path.display())))?;

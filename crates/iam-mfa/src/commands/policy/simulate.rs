@@ -106,15 +106,7 @@ struct ResourcePolicyText {
 }
 
 fn read_resource_policy(spec: &str) -> anyhow::Result<ResourcePolicyText> {
-    let sources = PolicyArgs {
-        policies: vec![spec.to_owned()],
-        managed: Vec::new(),
-    }
-    .sources()
-    .map_err(|e| anyhow!("--resource-policy: {e}"))?;
-    let Some(super::sources::PolicySource::File { name, path }) = sources.into_iter().next() else {
-        return Err(anyhow!("--resource-policy {spec}: not a file"));
-    };
+    let (name, path) = super::sources::named_file("--resource-policy", spec)?;
     let text = crate::policy_file::read(&path)?;
     Ok(ResourcePolicyText { name, text })
 }

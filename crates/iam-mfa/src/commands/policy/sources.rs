@@ -30,23 +30,30 @@ pub enum PolicySource {
     },
 }
 
+/// A `[NAME=]FILE` argument of `flag`: the name (the file stem when not given) and the path.
+pub fn named_file(flag: &str, spec: &str) -> anyhow::Result<(String, PathBuf)> {
+    match spec.split_once('=') {
+        Some((name, path)) if !name.is_empty() => Ok((name.to_owned(), PathBuf::from(path))),
+        _ => {
+            let path = PathBuf::from(spec);
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .ok_or_else(|| {
+                    anyhow!("{flag} {spec}: cannot name a policy after this path; use NAME=FILE")
+                })?
+                .to_owned();
+            Ok((stem, path))
+        }
+    }
+}
+
 impl PolicyArgs {
     /// The sources in command-line order (files, then managed policies).
     pub fn sources(&self) -> anyhow::Result<Vec<PolicySource>> {
         let mut out = Vec::new();
         for spec in &self.policies {
-            let (name, path) = match spec.split_once('=') {
-                Some((name, path)) if !name.is_empty() => (name.to_owned(), PathBuf::from(path)),
-                _ => {
-                    let path = PathBuf::from(spec);
-                    let stem = path
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .ok_or_else(|| anyhow!("--policy {spec}: cannot name a policy after this path; use NAME=FILE"))?
-                        .to_owned();
-                    (stem, path)
-                }
-            };
+            let (name, path) = named_file("--policy", spec)?;
             out.push(PolicySource::File { name, path });
         }
         for wanted in &self.managed {
