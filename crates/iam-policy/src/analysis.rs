@@ -43,6 +43,8 @@ pub struct Principal {
     pub path: String,
     /// The user's IAM tags, which requests carry as `aws:PrincipalTag/KEY` (R44).
     pub tags: Vec<(String, String)>,
+    /// The user's unique id (`AIDA…`), which requests carry as `aws:userid`, when known.
+    pub user_id: Option<String>,
 }
 
 impl Principal {
@@ -54,6 +56,7 @@ impl Principal {
             user_name: name.into(),
             path: "/".into(),
             tags: Vec::new(),
+            user_id: None,
         }
     }
 
@@ -79,7 +82,10 @@ impl Principal {
         let ctx = Context::new()
             .with("aws:ViaAWSService", "false")
             .with("aws:username", &self.user_name)
-            .with("aws:userid", "AIDAEXAMPLEUSERID")
+            .with(
+                "aws:userid",
+                self.user_id.as_deref().unwrap_or("AIDAEXAMPLEUSERID"),
+            )
             .with("aws:PrincipalArn", &self.arn())
             .with("aws:PrincipalAccount", &self.account)
             .with("aws:PrincipalType", "User");

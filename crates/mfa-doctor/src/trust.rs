@@ -99,6 +99,7 @@ fn role_session(role_arn: &str) -> Principal {
         user_name: name.to_owned(),
         path,
         tags: Vec::new(),
+        user_id: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn alice_in_division() -> Principal {
     Principal {
         path: "/division/".to_owned(),
         tags: Vec::new(),
+        user_id: None,
         ..alice()
     }
 }

@@ -106,6 +106,7 @@ impl Caller {
             user_name: user_name.to_owned(),
             path: path.to_owned(),
             tags: Vec::new(),
+            user_id: None,
         }
     }
 

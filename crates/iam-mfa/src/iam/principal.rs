@@ -54,7 +54,10 @@ pub async fn gather(
             let path = user.user().map_or("/", |u| u.path()).to_owned();
             let groups = lists::groups_for_user(&admin.iam, name, page_size).await?;
             let documents = documents::of_user(&admin.iam, Some(name), &groups, page_size).await?;
-            let principal = caller.user(name, &path);
+            let principal = Principal {
+                user_id: user.user().map(|u| u.user_id().to_owned()),
+                ..caller.user(name, &path)
+            };
             (principal, documents, login_profile(admin, name).await?)
         }
         Target::Group(group) => {

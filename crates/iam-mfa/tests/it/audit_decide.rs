@@ -44,6 +44,7 @@ fn user(name: &str, policies: &[usize]) -> User {
         arn: format!("{ACCOUNT}:user/{name}"),
         policies: policies.to_vec(),
         tags: Vec::new(),
+        id: None,
     }
 }
 
@@ -634,6 +635,32 @@ mod roles {
         assert!(
             context.contains(&"sts:externalid") || context.contains(&"sts:ExternalId"),
             "{context:?}"
+        );
+    }
+
+    /// `aws:userid` is each user's own unique id from the account's details, so a trust that
+    /// names one id lets in that user only (users of one policy set are proven apart).
+    #[test]
+    fn a_trust_on_aws_userid_lets_in_only_the_user_with_that_id() {
+        let with_id = |name: &str, id: &str| User {
+            id: Some(id.to_owned()),
+            ..user(name, &[2, 3])
+        };
+        let gathered = with_keys(
+            vec![with_id("amy", "AIDAAMY"), with_id("bea", "AIDABEA")],
+            vec![role(
+                "ById",
+                allow(
+                    this_account(),
+                    Some(json!({"StringEquals": {"aws:userid": "AIDABEA"}})),
+                ),
+            )],
+        );
+        let report = run(&gathered);
+        assert_eq!(escapes(&report)["ById"], keys(&["bea"]));
+        assert_eq!(
+            user_findings(&report),
+            [("bea".to_owned(), format!("{ACCOUNT}:role/ById"))]
         );
     }
 }

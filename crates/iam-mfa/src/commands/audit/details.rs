@@ -213,6 +213,7 @@ pub fn build(details: &Details, fetched: &HashMap<String, Named>) -> Built {
             path: user.path().unwrap_or("/").to_owned(),
             arn: arn.to_owned(),
             policies,
+            id: user.user_id().map(str::to_owned),
             tags: user
                 .tags()
                 .iter()

@@ -24,6 +24,8 @@ pub struct User {
     pub policies: Vec<usize>,
     /// The user's IAM tags (`aws:PrincipalTag/…` in its requests).
     pub tags: Vec<(String, String)>,
+    /// The user's unique id (`aws:userid` in its requests).
+    pub id: Option<String>,
 }
 
 impl User {
@@ -39,6 +41,7 @@ impl User {
             user_name: self.name.clone(),
             path: self.path.clone(),
             tags: self.tags.clone(),
+            user_id: self.id.clone(),
         }
     }
 }

@@ -298,6 +298,7 @@ fn identity(
                 user_name: o.as_user.clone(),
                 path,
                 tags: Vec::new(),
+                user_id: None,
             };
             let account = Account {
                 allow_users_to_change_password: o.allow_users_to_change_password,
