@@ -100,6 +100,8 @@ pub fn leaks(
             })
     };
     let mut by_action: BTreeMap<Option<ActionId>, Leak> = BTreeMap::new();
+    // `service:Name` of the action at hand, in one buffer: a sweep allows tens of thousands.
+    let mut name = String::new();
     for sweep in sweeps
         .sweeps
         .iter()
@@ -107,13 +109,25 @@ pub fn leaks(
     {
         for grant in &sweep.allowed {
             let action = catalog.action(grant.action);
-            let name = action.full_name();
+            name.clear();
+            name.push_str(action.service);
+            name.push(':');
+            name.push_str(action.name);
             if exempt.iter().any(|p| p.matches(&name)) {
                 continue;
             }
-            let witness = || (grant.resource.clone(), labels(set, &grant.statements));
             let reads = matches!(action.access_level, AccessLevel::List | AccessLevel::Read);
-            let found = match intent::console_metadata(&name).filter(|_| reads) {
+            let metadata = intent::console_metadata(&name).filter(|_| reads);
+            // Found in an earlier state, an action needs only this state added, unless whether
+            // it leaks depends on requests on another user (self-service, own metadata).
+            let on_others_decides =
+                metadata == Some(true) || (metadata.is_none() && intent::is_self_service(&name));
+            if !on_others_decides && let Some(leak) = by_action.get_mut(&Some(grant.action)) {
+                leak.states.push(sweep.state);
+                continue;
+            }
+            let witness = || (grant.resource.clone(), labels(set, &grant.statements));
+            let found = match metadata {
                 Some(false) => Some((witness(), Kind::Metadata)),
                 Some(true) => Some(
                     match on_others(action, &name, &grant.resource, sweep.state) {
