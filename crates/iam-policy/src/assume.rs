@@ -9,6 +9,8 @@
 //! witness reports the value it needs (R42). When the combinations exceed the bound, a proof
 //! that found nothing is [`Proof::Unproven`], never "not assumable".
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 
 use crate::analysis::{
@@ -18,7 +20,7 @@ use crate::ast::{Effect, Statement};
 use crate::authorizer::authorize;
 use crate::eval::{action_matches, condition_holds};
 use crate::policy_set::{Outcome, PolicySet, StatementRef};
-use crate::principal::{Caller, PrincipalEntry, PrincipalMatch, is_account_id};
+use crate::principal::{Caller, PrincipalEntry, PrincipalMatch, account_of};
 use crate::request::{Context, ContextValue, Request};
 use crate::resource_policy::NamedResourcePolicy;
 
@@ -267,7 +269,7 @@ pub fn exposure(trust: &NamedResourcePolicy, role_arn: &str) -> Vec<Exposure> {
             }
         }
     }
-    let anyone = allow_assume_anywhere();
+    let anyone = &*ALLOW_ASSUME_ANYWHERE;
     named
         .into_iter()
         .map(|(who, account)| {
@@ -281,7 +283,7 @@ pub fn exposure(trust: &NamedResourcePolicy, role_arn: &str) -> Vec<Exposure> {
                     // Who the principal is, offline, says nothing of its tags.
                     (
                         state,
-                        prove(&anyone, trust, role_arn, &caller, &ctx, state, Tags::Free),
+                        prove(anyone, trust, role_arn, &caller, &ctx, state, Tags::Free),
                     )
                 })
                 .collect();
@@ -296,8 +298,8 @@ pub fn exposure(trust: &NamedResourcePolicy, role_arn: &str) -> Vec<Exposure> {
 }
 
 /// An identity policy set that allows every `sts:` action: proofs with it decide the trust
-/// side alone.
-fn allow_assume_anywhere() -> PolicySet {
+/// side alone. Parsed once.
+static ALLOW_ASSUME_ANYWHERE: LazyLock<PolicySet> = LazyLock::new(|| {
     let mut set = PolicySet::new();
     if let Ok(policy) = crate::parse_policy(
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:*","Resource":"*"}}"#,
@@ -305,7 +307,7 @@ fn allow_assume_anywhere() -> PolicySet {
         set.add("identity-allowing-sts", policy);
     }
     set
-}
+});
 
 /// A caller standing for `who` with the keys it fixes: a named ARN fixes its principal keys;
 /// an account or `*` fixes only the account, so conditions on the principal's name are tried
@@ -349,10 +351,4 @@ fn synthetic_caller(
         },
         ctx,
     )
-}
-
-/// The account of an IAM or STS ARN.
-pub(crate) fn account_of(arn: &str) -> Option<&str> {
-    let account = arn.split(':').nth(4)?;
-    (arn.starts_with("arn:") && is_account_id(account)).then_some(account)
 }

@@ -236,6 +236,13 @@ pub(crate) fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The 12-digit account of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`); `None` when the
+/// ARN names none (an S3 bucket, say).
+pub fn account_of(arn: &str) -> Option<&str> {
+    let account = arn.split(':').nth(4)?;
+    (arn.starts_with("arn:") && is_account_id(account)).then_some(account)
+}
+
 /// Parses one value of a `Principal` element of type `kind` (`AWS`, `Service`, `Federated`,
 /// `CanonicalUser`).
 pub(crate) fn parse_entry(kind: &str, value: &str) -> Result<PrincipalEntry, String> {

@@ -5,7 +5,7 @@
 use iam_catalog::{AccessLevel, Catalog};
 use iam_policy::analysis::{Analysis, MfaState, Principal};
 use iam_policy::assume::{AssumeWitness, Proof, Who, assumable, exposure};
-use iam_policy::principal::PrincipalMatch;
+use iam_policy::principal::{PrincipalMatch, account_of};
 use iam_policy::{ContextValue, NamedResourcePolicy, PolicySet, Statement};
 use serde::Serialize;
 
@@ -170,7 +170,7 @@ const WITHOUT_MFA: [MfaState; 2] = [MfaState::LongTermKeys, MfaState::TemporaryW
 /// (the caller, or each principal it names), and the findings, most severe first.
 pub fn check_trust(input: TrustInput<'_>) -> (TrustSection, Vec<Finding>) {
     let trust = input.trust;
-    let role_account = input.role_arn.split(':').nth(4).unwrap_or_default();
+    let role_account = account_of(input.role_arn).unwrap_or_default();
     let mut findings = trust_lint(trust);
     let mut access = Vec::new();
     for e in exposure(trust, input.role_arn) {

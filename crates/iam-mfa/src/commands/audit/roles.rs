@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use iam_catalog::Catalog;
 use iam_policy::analysis::{MfaState, Principal};
 use iam_policy::assume::{Proof, assumable};
-use iam_policy::principal::{Caller, PrincipalMatch};
+use iam_policy::ast::Condition;
+use iam_policy::principal::{Caller, PrincipalBlock, PrincipalEntry, PrincipalMatch, account_of};
 use iam_policy::{NamedResourcePolicy, PolicySet, parse_trust_policy};
 
 use super::credentials::Facts;
@@ -241,14 +242,7 @@ fn trust_findings(trust: &NamedResourcePolicy, role: &Role) -> Vec<AccountFindin
 /// Whether the trust's proofs can differ between users of one policy set.
 fn per_user(trust: &NamedResourcePolicy, account: &str) -> bool {
     trust.policy.statements.iter().any(|s| {
-        s.principal.entries.iter().any(|e| {
-            matches!(e, iam_policy::principal::PrincipalEntry::Arn(a) if a.split(':').nth(4) == Some(account))
-        }) || s.statement.conditions.iter().any(|c| {
-            PER_USER_KEYS
-                .iter()
-                .any(|k| c.key_lower().starts_with(k))
-                || c.raw_values.iter().any(|v| v.contains("${"))
-        })
+        names_a_user_of(&s.principal, account) || s.statement.conditions.iter().any(per_user_test)
     })
 }
 
@@ -262,11 +256,22 @@ fn identity_per_user(set: &PolicySet) -> bool {
             .any(|p| p.matches("sts:AssumeRole"))
             != st.actions.negated
             && (st.resources.patterns.iter().any(|t| t.has_variables())
-                || st.conditions.iter().any(|c| {
-                    PER_USER_KEYS.iter().any(|k| c.key_lower().starts_with(k))
-                        || c.raw_values.iter().any(|v| v.contains("${"))
-                }))
+                || st.conditions.iter().any(per_user_test))
     })
+}
+
+/// Whether a condition's outcome can differ between users: a per-user key or a variable.
+fn per_user_test(c: &Condition) -> bool {
+    PER_USER_KEYS.iter().any(|k| c.key_lower().starts_with(k))
+        || c.raw_values.iter().any(|v| v.contains("${"))
+}
+
+/// Whether a Principal element names some principal of `account` by ARN.
+fn names_a_user_of(block: &PrincipalBlock, account: &str) -> bool {
+    block
+        .entries
+        .iter()
+        .any(|e| matches!(e, PrincipalEntry::Arn(a) if account_of(a) == Some(account)))
 }
 
 /// Whether the trust's Allow statements can name some user of `account` at all.
@@ -278,9 +283,7 @@ fn names_the_account(trust: &NamedResourcePolicy, account: &str, partition: &str
     trust.policy.statements.iter().any(|s| {
         s.statement.effect == iam_policy::Effect::Allow
             && (s.principal.matches(&someone) != PrincipalMatch::None
-                || s.principal.entries.iter().any(|e| {
-                    matches!(e, iam_policy::principal::PrincipalEntry::Arn(a) if a.split(':').nth(4) == Some(account))
-                }))
+                || names_a_user_of(&s.principal, account))
     })
 }
 

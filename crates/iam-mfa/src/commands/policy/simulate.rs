@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read as _, Write};
 
 use anyhow::{Context as _, anyhow};
 use iam_policy::authorizer::{AuthorizationExplanation, authorize, explain_authorization};
-use iam_policy::principal::{Caller, PrincipalMatch};
+use iam_policy::principal::{Caller, PrincipalMatch, account_of};
 use iam_policy::{
     Context, ContextValue, Explanation, NamedResourcePolicy, Outcome, PolicySet, Request,
     StatementRef, StatementTrace,
@@ -167,11 +167,7 @@ fn parties(
     }
     let account = match resource_account {
         Some(a) => a.to_owned(),
-        None => request
-            .resource()
-            .split(':')
-            .nth(4)
-            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        None => account_of(request.resource())
             .map(str::to_owned)
             .ok_or_else(|| {
                 anyhow!("the resource ARN names no account: give --resource-account ID (or \"resource_account\" in the line)")
@@ -214,7 +210,7 @@ fn run_single(
     let written = match resource_policy {
         None => {
             let explanation = set.explain(&request);
-            write_single(&mut out, &explanation, None, args.explain, output)
+            write_single(&mut out, &explanation, args.explain, output)
         }
         Some(rp) => {
             let (caller, account) = parties(
@@ -239,25 +235,36 @@ fn run_single(
     Ok(0)
 }
 
+/// Prints a decision as JSON: with `--explain` the whole explanation, else the short answer.
+fn write_json(
+    out: &mut impl Write,
+    explained: &impl Serialize,
+    short: &Short<'_>,
+    explain: bool,
+) -> anyhow::Result<()> {
+    if explain {
+        serde_json::to_writer_pretty(&mut *out, explained)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, short)?;
+    }
+    Ok(())
+}
+
 /// Prints an identity-only decision.
 fn write_single(
     out: &mut impl Write,
     explanation: &Explanation,
-    principal_match: Option<PrincipalMatch>,
     explain: bool,
     output: OutputFormat,
 ) -> anyhow::Result<()> {
     match output {
-        OutputFormat::Json if explain => {
-            serde_json::to_writer_pretty(&mut *out, explanation).map_err(anyhow::Error::from)
-        }
         OutputFormat::Json => {
             let short = Short {
                 decision: explanation.decision,
                 statements: &explanation.statements,
-                principal_match,
+                principal_match: None,
             };
-            serde_json::to_writer_pretty(&mut *out, &short).map_err(anyhow::Error::from)
+            write_json(out, explanation, &short, explain)
         }
         // CSV and SARIF are refused up front (`OutputFormat::ensure`).
         OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
@@ -275,25 +282,16 @@ fn write_authorization(
     output: OutputFormat,
 ) -> anyhow::Result<()> {
     match output {
-        OutputFormat::Json if explain => {
-            serde_json::to_writer_pretty(&mut *out, e).map_err(anyhow::Error::from)
-        }
         OutputFormat::Json => {
             let short = Short {
                 decision: e.decision,
                 statements: &e.statements,
                 principal_match: Some(e.principal_match),
             };
-            serde_json::to_writer_pretty(&mut *out, &short).map_err(anyhow::Error::from)
+            write_json(out, e, &short, explain)
         }
         OutputFormat::Text | OutputFormat::Csv | OutputFormat::Sarif => {
-            writeln!(out, "{}", outcome_text(e.decision))?;
-            if !e.statements.is_empty() {
-                writeln!(out, "deciding statements:")?;
-                for s in &e.statements {
-                    writeln!(out, "  {s}")?;
-                }
-            }
+            write_decision(out, e.decision, &e.statements)?;
             writeln!(
                 out,
                 "principal: {}",
@@ -367,14 +365,24 @@ fn outcome_text(o: Outcome) -> &'static str {
     }
 }
 
-fn write_text(out: &mut impl Write, e: &Explanation, explain: bool) -> std::io::Result<()> {
-    writeln!(out, "{}", outcome_text(e.decision))?;
-    if !e.statements.is_empty() {
+/// The decision and its deciding statements, as text.
+fn write_decision(
+    out: &mut impl Write,
+    decision: Outcome,
+    statements: &[String],
+) -> std::io::Result<()> {
+    writeln!(out, "{}", outcome_text(decision))?;
+    if !statements.is_empty() {
         writeln!(out, "deciding statements:")?;
-        for s in &e.statements {
+        for s in statements {
             writeln!(out, "  {s}")?;
         }
     }
+    Ok(())
+}
+
+fn write_text(out: &mut impl Write, e: &Explanation, explain: bool) -> std::io::Result<()> {
+    write_decision(out, e.decision, &e.statements)?;
     if let Some(note) = &e.note {
         writeln!(out, "note: {note}")?;
     }
