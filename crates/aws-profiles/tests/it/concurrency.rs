@@ -76,7 +76,22 @@ fn worker() {
 }
 
 fn spawn_worker(role: &str, path: &Path, id: &str) -> Child {
-    Command::new(env::current_exe().unwrap())
+    worker_command(Command::new(env::current_exe().unwrap()), role, path, id)
+        .spawn()
+        .unwrap()
+}
+
+/// A worker whose files may not grow past 4 KiB (`ulimit -f`), less than any generation, and which leaves no core
+/// file when the kernel kills it for trying.
+fn spawn_worker_limited(role: &str, path: &Path, id: &str) -> Child {
+    let mut bash = Command::new("bash");
+    bash.args(["-c", r#"ulimit -c 0 -f 4 && exec "$0" "$@""#])
+        .arg(env::current_exe().unwrap());
+    worker_command(bash, role, path, id).spawn().unwrap()
+}
+
+fn worker_command(mut command: Command, role: &str, path: &Path, id: &str) -> Command {
+    command
         .args([
             "--ignored",
             "--exact",
@@ -87,9 +102,8 @@ fn spawn_worker(role: &str, path: &Path, id: &str) -> Child {
         .env(ROLE, role)
         .env(FILE, path)
         .env(ID, id)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
+        .stdout(std::process::Stdio::null());
+    command
 }
 
 #[test]
@@ -134,19 +148,26 @@ fn concurrent_threads_and_processes_lose_no_update() {
 
 #[test]
 fn a_writer_killed_mid_update_leaves_the_old_or_the_new_file() {
+    // Even rounds kill the worker after a varied delay: before, inside or between writes. Odd rounds run it under a
+    // file-size limit below the new file's size, so the kernel kills it (SIGXFSZ) inside its first write, every
+    // time: the moment this test is about, which a timed kill on a fast disk may never hit.
     const KILLS: u64 = 60;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("credentials");
     fs::write(&path, BASE).unwrap();
     let mut previous = BASE.to_owned();
-    let mut advanced = 0;
-    let mut torn_windows = 0;
+    let (mut advanced, mut torn_windows) = (0, 0);
     for round in 0..KILLS {
-        let mut child = spawn_worker("rewrite-forever", &path, "");
-        // Vary the moment of the kill across rounds.
-        thread::sleep(Duration::from_millis(20 + (round * 37) % 90));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let in_write = round % 2 == 1;
+        let mut child = if in_write {
+            spawn_worker_limited("rewrite-forever", &path, "")
+        } else {
+            let mut child = spawn_worker("rewrite-forever", &path, "");
+            thread::sleep(Duration::from_millis(20 + (round * 37) % 90));
+            child.kill().unwrap();
+            child
+        };
+        let status = child.wait().unwrap();
 
         let text = fs::read_to_string(&path).unwrap();
         let doc = Document::parse(&text, FileKind::Credentials).unwrap();
@@ -156,24 +177,31 @@ fn a_writer_killed_mid_update_leaves_the_old_or_the_new_file() {
             text == want,
             "round {round}: file is not exactly generation {n}"
         );
-        if text != previous {
+        let torn = temporaries(dir.path()).next().is_some();
+        torn_windows += u64::from(torn);
+        if in_write {
+            assert!(!status.success(), "round {round}: the limited worker lived");
+            assert!(
+                torn,
+                "round {round}: the limited worker left no temporary file"
+            );
+            assert_eq!(
+                text, previous,
+                "round {round}: a write cut short changed the file"
+            );
+        } else if text != previous {
             advanced += 1;
         }
         previous = text;
-        if temporaries(dir.path()).next().is_some() {
-            torn_windows += 1;
-        }
     }
     eprintln!(
-        "{KILLS} kills: {advanced} changed the file, {torn_windows} left a half-written temporary file"
+        "{KILLS} kills: {advanced} timed ones changed the file, {torn_windows} left a half-written temporary file"
     );
-    // A kill inside the write window (temporary file created, not yet renamed) is what this test is about; with a
-    // 20 kB file about a third of the kills land there.
-    assert!(torn_windows > 0, "no kill landed inside a write");
-    // The workers restart from 1 each round; most rounds must have written something, or the test tested nothing.
+    // The workers restart from 1 each round; most timed rounds must have written something, or they tested nothing.
     assert!(
-        advanced >= KILLS / 2,
-        "only {advanced} of {KILLS} rounds wrote the file"
+        advanced >= KILLS / 4,
+        "only {advanced} of {} timed rounds wrote the file",
+        KILLS / 2
     );
     // The next writer removes temporary files the killed ones left.
     update(&path, FileKind::Credentials, |doc| {
