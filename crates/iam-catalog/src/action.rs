@@ -95,7 +95,11 @@ pub struct Action {
 impl Action {
     /// `service:Name`, e.g. `iam:ChangePassword`.
     pub fn full_name(&self) -> String {
-        format!("{}:{}", self.service, self.name)
+        let mut name = String::with_capacity(self.service.len() + 1 + self.name.len());
+        name.push_str(self.service);
+        name.push(':');
+        name.push_str(self.name);
+        name
     }
 
     /// True when the action names no resource type, so policies can only grant it on `*`.

@@ -1,15 +1,14 @@
-//! The embedded action catalog: its compressed bytes, inflated and parsed once, on first use.
-//! The types and lookups are in `catalog`; the text format is in `format`.
+//! The embedded action catalog: its text (inflated at build time, see `build.rs`), parsed once,
+//! on first use. The types and lookups are in `catalog`; the text format is in `format`.
 
 use std::sync::OnceLock;
 
 use crate::catalog::Catalog;
 use crate::format::parse_actions;
-use crate::inflate::inflate;
+use crate::text::checked;
 use crate::{CatalogError, manifest};
 
-static ACTIONS_ZLIB: &[u8] = include_bytes!("../data/actions.zlib");
-static TEXT: OnceLock<String> = OnceLock::new();
+static TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/actions.tsv"));
 static CATALOG: OnceLock<Result<Catalog, CatalogError>> = OnceLock::new();
 static EMPTY: OnceLock<Catalog> = OnceLock::new();
 
@@ -27,11 +26,10 @@ pub fn try_catalog() -> Result<&'static Catalog, &'static CatalogError> {
 }
 
 fn decode() -> Result<Catalog, CatalogError> {
-    let text = inflate_actions()?;
-    parse_actions(TEXT.get_or_init(|| text))
+    parse_actions(actions_text()?)
 }
 
-/// Inflates the embedded action catalog to its text (the first step of decoding).
-pub fn inflate_actions() -> Result<String, CatalogError> {
-    inflate("action catalog", ACTIONS_ZLIB, manifest::ACTIONS_RAW_LEN)
+/// The embedded action catalog's text, checked against the manifest (the first step of decoding).
+pub fn actions_text() -> Result<&'static str, CatalogError> {
+    checked("action catalog", TEXT, manifest::ACTIONS_RAW_LEN)
 }

@@ -26,7 +26,7 @@ use crate::keys::{ConditionKey, KeyType};
 const HEADER: &str = "iam-catalog actions 1";
 const WHAT: &str = "action catalog";
 
-/// Parses the inflated catalog text. The catalog borrows its strings from `text`.
+/// Parses the catalog text. The catalog borrows its strings from `text`.
 pub fn parse_actions(text: &'static str) -> Result<Catalog, CatalogError> {
     let mut parser = Parser::default();
     parser.actions.reserve(crate::manifest::ACTION_COUNT);

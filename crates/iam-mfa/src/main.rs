@@ -145,7 +145,7 @@ fn man_page(cmd: clap::Command) -> Result<Vec<u8>, std::io::Error> {
 fn main() -> ExitCode {
     iam_mfa::core_dumps::disable();
     let mut cmd = command();
-    let matches = cmd.clone().get_matches();
+    let matches = cmd.get_matches_mut();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
     if let Err(message) = iam_mfa::aws::check_args(&cli.global) {
         cmd.error(clap::error::ErrorKind::InvalidValue, message)

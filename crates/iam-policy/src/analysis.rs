@@ -20,6 +20,7 @@
 //! witness), which the policies of this tool's domain do not produce.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use iam_catalog::{Action, ActionId, Catalog};
 
@@ -157,19 +158,20 @@ pub fn request_for(
     Request::new(action, resource, ctx)
 }
 
-/// A concrete request that is allowed.
+/// A concrete request that is allowed. Actions decided alike share their witness's parts (a
+/// sweep of a broad policy allows tens of thousands of actions, most of them alike).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grant {
     /// The action.
     pub action: ActionId,
     /// A resource on which it is allowed.
-    pub resource: String,
+    pub resource: Arc<str>,
     /// Context keys (beyond the principal's and the state's) the witness request sets; empty
     /// when the action is allowed whatever they are.
-    pub extra_context: Vec<(String, ContextValue)>,
+    pub extra_context: Arc<[(String, ContextValue)]>,
     /// The Allow statements that apply; of statements identical but for their `Sid`, the
     /// first.
-    pub statements: Vec<StatementRef>,
+    pub statements: Arc<[StatementRef]>,
 }
 
 /// The result of a sweep in one state.
@@ -232,16 +234,42 @@ struct Class {
     everywhere: bool,
 }
 
-/// The catalog's action names, lowercased (`service:name`), in catalog order.
-fn lower_names(catalog: &Catalog) -> Vec<String> {
-    catalog
-        .actions()
-        .iter()
-        .map(|a| a.full_name().to_ascii_lowercase())
-        .collect()
+/// The catalog's action names, lowercased (`service:name`), in catalog order: one buffer, as
+/// the catalog has tens of thousands.
+struct LowerNames {
+    text: String,
+    /// Where each name ends in `text`.
+    ends: Vec<usize>,
 }
 
-fn action_bits(block: &ActionBlock, catalog: &Catalog, names: &[String]) -> Bits {
+impl LowerNames {
+    fn of(catalog: &Catalog) -> Self {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(catalog.actions().len());
+        for action in catalog.actions() {
+            text.push_str(action.service);
+            text.push(':');
+            text.push_str(action.name);
+            ends.push(text.len());
+        }
+        text.make_ascii_lowercase();
+        Self { text, ends }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+}
+
+fn action_bits(block: &ActionBlock, catalog: &Catalog, names: &LowerNames) -> Bits {
     let n = names.len();
     let mut words = vec![0u64; n.div_ceil(64)];
     for pattern in &block.patterns {
@@ -311,7 +339,7 @@ impl<'a> Analysis<'a> {
     pub fn new(set: &'a PolicySet, catalog: &'a Catalog) -> Self {
         let statements = distinct_statements(set);
         // Statements often share their Action element (`*`, `s3:*`): expand each once.
-        let names = lower_names(catalog);
+        let names = LowerNames::of(catalog);
         let mut by_block: HashMap<(bool, Vec<&str>), usize> = HashMap::new();
         let mut classes: Vec<Class> = Vec::new();
         for (s, (_, st)) in statements.iter().enumerate() {
@@ -403,9 +431,11 @@ impl<'a> Analysis<'a> {
         // but the resources, and the resources come from the action's ARN templates: actions
         // alike in both share one decision, so an action costs a lookup per class, not per
         // statement. Class sets are interned to keep keys small.
-        let mut interned: HashMap<Vec<usize>, usize> = HashMap::new();
-        let mut everywhere_memo: HashMap<usize, Option<Witness>> = HashMap::new();
-        let mut template_memo: HashMap<(usize, TemplateKey), Option<Witness>> = HashMap::new();
+        // Looked up once or twice per catalog action: a fast hash, as the keys are our own.
+        let mut interned: FastMap<Vec<usize>, usize> = FastMap::default();
+        let mut everywhere_memo: FastMap<usize, Option<Witness>> = FastMap::default();
+        let mut template_memo: FastMap<Vec<usize>, Option<Witness>> = FastMap::default();
+        let mut template_key = Vec::new();
         let mut first_resources = FirstResources::default();
         let mut allowed = Vec::new();
         let mut applying = Vec::new();
@@ -433,8 +463,14 @@ impl<'a> Analysis<'a> {
                 all.extend(sweeper.pattern_witnesses(&relevant, action));
                 sweeper.decide(&relevant, &action.full_name(), &all)
             } else {
-                let next = interned.len();
-                let id = *interned.entry(applying.clone()).or_insert(next);
+                let id = match interned.get(applying.as_slice()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = interned.len();
+                        interned.insert(applying.clone(), id);
+                        id
+                    }
+                };
                 if of(|c| c.everywhere).all(|e| e) {
                     // Every applicable statement covers all resources: the answer depends only
                     // on which statements apply. Its witness is the action's first candidate.
@@ -450,15 +486,18 @@ impl<'a> Analysis<'a> {
                         ..w
                     })
                 } else {
-                    template_memo
-                        .entry((id, template_key(action)))
-                        .or_insert_with(|| {
+                    fill_template_key(&mut template_key, id, action);
+                    match template_memo.get(template_key.as_slice()) {
+                        Some(verdict) => verdict.clone(),
+                        None => {
                             let relevant = members(&applying);
                             let mut all = resource_candidates(action, principal);
                             all.extend(sweeper.pattern_witnesses(&relevant, action));
-                            sweeper.decide(&relevant, &action.full_name(), &all)
-                        })
-                        .clone()
+                            let verdict = sweeper.decide(&relevant, &action.full_name(), &all);
+                            template_memo.insert(template_key.clone(), verdict.clone());
+                            verdict
+                        }
+                    }
                 }
             };
             if let Some(w) = witness {
@@ -480,7 +519,7 @@ impl<'a> Analysis<'a> {
             .collect();
         let future_actions = sweeper
             .decide(&future, FUTURE_ACTION, &["*".to_owned()])
-            .map(|w| w.statements)
+            .map(|w| w.statements.to_vec())
             .unwrap_or_default();
         Sweep {
             state,
@@ -490,43 +529,49 @@ impl<'a> Analysis<'a> {
     }
 }
 
-/// The identity of an action's ARN templates (address and length of each).
-type TemplateKey = Vec<(usize, usize)>;
+/// A map keyed by the sweep's own small keys (indices, addresses), never by input text.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// The identity of an action's ARN templates, which decide its candidate resources. Templates
-/// are slices of the catalog's text: address and length identify one.
-fn template_key(action: &Action) -> TemplateKey {
-    action
-        .resource_types
-        .iter()
-        .map(|rt| (rt.arn_template.as_ptr() as usize, rt.arn_template.len()))
-        .collect()
+/// Fills `key` with the identity of a decision by ARN templates: the interned class set `id`,
+/// then the address and length of each of the action's templates (which decide its candidate
+/// resources; templates are slices of the catalog's text, so address and length identify one).
+/// One buffer for the whole sweep: most lookups hit.
+fn fill_template_key(key: &mut Vec<usize>, id: usize, action: &Action) {
+    key.clear();
+    key.push(id);
+    for rt in &action.resource_types {
+        key.extend([rt.arn_template.as_ptr() as usize, rt.arn_template.len()]);
+    }
 }
 
 /// The first resource [`resource_candidates`] would give, without building the others, once
 /// per ARN template: a sweep asks for it for every allowed action, and actions share templates.
 #[derive(Default)]
-struct FirstResources(HashMap<(usize, usize), String>);
+struct FirstResources {
+    by_template: FastMap<(usize, usize), Arc<str>>,
+    wildcard: Option<Arc<str>>,
+}
 
 impl FirstResources {
-    fn get(&mut self, action: &Action, p: &Principal) -> String {
+    fn get(&mut self, action: &Action, p: &Principal) -> Arc<str> {
         match action.resource_types.first() {
             // Templates are slices of the catalog's text: address and length identify one.
             Some(rt) => self
-                .0
+                .by_template
                 .entry((rt.arn_template.as_ptr() as usize, rt.arn_template.len()))
-                .or_insert_with(|| instantiate(rt.arn_template, p, Who::Itself))
+                .or_insert_with(|| instantiate(rt.arn_template, p, Who::Itself).into())
                 .clone(),
-            None => "*".to_owned(),
+            None => self.wildcard.get_or_insert_with(|| "*".into()).clone(),
         }
     }
 }
 
+/// A witness request's parts, shared by the grants of every action decided alike.
 #[derive(Debug, Clone)]
 struct Witness {
-    resource: String,
-    extra_context: Vec<(String, ContextValue)>,
-    statements: Vec<StatementRef>,
+    resource: Arc<str>,
+    extra_context: Arc<[(String, ContextValue)]>,
+    statements: Arc<[StatementRef]>,
 }
 
 struct Sweeper<'a> {
@@ -579,9 +624,9 @@ impl Sweeper<'_> {
                 let caller_identity = action.eq_ignore_ascii_case("sts:GetCallerIdentity");
                 if (!allows.is_empty() && !denied) || caller_identity {
                     return Some(Witness {
-                        resource: resource.clone(),
-                        extra_context: extra,
-                        statements: allows,
+                        resource: resource.as_str().into(),
+                        extra_context: extra.into(),
+                        statements: allows.into(),
                     });
                 }
             }
@@ -804,14 +849,14 @@ fn fill_wildcards(rendered: &str, account: &str) -> String {
 /// An ARN template as a glob: placeholders match anything.
 fn template_glob(template: &str, partition: &str) -> String {
     fill(template, |name| match name {
-        "Partition" => partition.to_owned(),
-        _ => "*".to_owned(),
+        "Partition" => partition,
+        _ => "*",
     })
 }
 
 /// `template` with each `${Name}` placeholder replaced by `value(Name)`.
-fn fill(template: &str, mut value: impl FnMut(&str) -> String) -> String {
-    let mut out = String::new();
+fn fill<'v>(template: &str, mut value: impl FnMut(&str) -> &'v str) -> String {
+    let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
@@ -819,7 +864,7 @@ fn fill(template: &str, mut value: impl FnMut(&str) -> String) -> String {
             .find('}')
             .map_or(rest.len(), |e| start + e + 1);
         // An unclosed `${` names nothing (catalog templates are well formed; stay total).
-        out.push_str(&value(
+        out.push_str(value(
             rest.get(start + 2..end.saturating_sub(1)).unwrap_or(""),
         ));
         rest = &rest[end..];
@@ -853,13 +898,18 @@ enum Who {
 }
 
 fn instantiate(template: &str, p: &Principal, who: Who) -> String {
+    let with_path: std::borrow::Cow<str> = if p.path.trim_start_matches('/').is_empty() {
+        p.user_name.as_str().into()
+    } else {
+        p.name_with_path().into()
+    };
     fill(template, |name| match (name, who) {
-        ("Partition", _) => p.partition.clone(),
-        ("Account", _) => p.account.clone(),
-        ("Region", _) => "us-east-1".to_owned(),
-        (n, Who::Itself) if n.ends_with("WithPath") => p.name_with_path(),
-        (_, Who::Itself) => p.user_name.clone(),
-        (_, Who::SomeoneElse) => "someone-else".to_owned(),
+        ("Partition", _) => &p.partition,
+        ("Account", _) => &p.account,
+        ("Region", _) => "us-east-1",
+        (n, Who::Itself) if n.ends_with("WithPath") => &with_path,
+        (_, Who::Itself) => &p.user_name,
+        (_, Who::SomeoneElse) => "someone-else",
     })
 }
 
@@ -869,13 +919,18 @@ mod tests {
 
     #[test]
     fn templates_fill_placeholders_and_tolerate_unclosed_ones() {
-        let upper = |name: &str| name.to_ascii_uppercase();
+        let upper = |name: &str| match name {
+            "Partition" => "PARTITION",
+            "Account" => "ACCOUNT",
+            "" => "",
+            _ => "OTHER",
+        };
         assert_eq!(
             fill(
                 "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
                 upper
             ),
-            "arn:PARTITION:iam::ACCOUNT:user/USERNAMEWITHPATH"
+            "arn:PARTITION:iam::ACCOUNT:user/OTHER"
         );
         assert_eq!(fill("a${", upper), "a");
         assert_eq!(fill("a${b", upper), "a");

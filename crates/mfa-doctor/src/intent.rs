@@ -76,17 +76,26 @@ impl Intent {
 /// Actions a user may perform on themselves without MFA, whatever the intent: a policy that
 /// allows them is not leaking (the intent flags only decide which of them must be allowed).
 pub fn is_self_service(action: &str) -> bool {
-    [
-        CREATE_DEVICE,
-        LIST_DEVICES,
-        CHANGE_PASSWORD,
-        GET_PASSWORD_POLICY,
-        GET_SESSION_TOKEN,
-        GET_CALLER_IDENTITY,
-    ]
-    .into_iter()
-    .chain(OWN_USER_MFA)
-    .any(|a| a.eq_ignore_ascii_case(action))
+    of_iam_or_sts(action)
+        && [
+            CREATE_DEVICE,
+            LIST_DEVICES,
+            CHANGE_PASSWORD,
+            GET_PASSWORD_POLICY,
+            GET_SESSION_TOKEN,
+            GET_CALLER_IDENTITY,
+        ]
+        .into_iter()
+        .chain(OWN_USER_MFA)
+        .any(|a| a.eq_ignore_ascii_case(action))
+}
+
+/// Whether `action` is of IAM or STS, as every action this module names is: a check asks for
+/// each of tens of thousands of actions, and most are answered by their prefix.
+fn of_iam_or_sts(action: &str) -> bool {
+    action.get(..4).is_some_and(|prefix| {
+        prefix.eq_ignore_ascii_case("iam:") || prefix.eq_ignore_ascii_case("sts:")
+    })
 }
 
 /// IAM metadata of the account that the console's "Security credentials" page reads before the
@@ -115,6 +124,9 @@ pub const CONSOLE_OWN_METADATA: [&str; 7] = [
 /// user's own credentials, which is console metadata only on the user itself. `None` for
 /// anything else.
 pub fn console_metadata(action: &str) -> Option<bool> {
+    if !of_iam_or_sts(action) {
+        return None;
+    }
     let is = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
     if is(&CONSOLE_ACCOUNT_METADATA) {
         Some(false)

@@ -3,14 +3,15 @@
 //! the intended self-service on the user itself; the IAM metadata the console reads before MFA
 //! is reported apart, as `mfa-console-metadata-readable` (low).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use iam_catalog::{AccessLevel, Action, ActionId, Catalog};
 use iam_policy::analysis::{
     Analysis, MfaState, Principal, Sweep, request_for, resource_candidates,
 };
 use iam_policy::ast::ActionPattern;
-use iam_policy::{Effect, Outcome, PolicySet};
+use iam_policy::{Effect, Outcome, PolicySet, StatementRef};
 
 use super::finding::{Evidence, Finding, FindingId, Severity, StateCount};
 use super::intent::{self, Intent};
@@ -61,10 +62,62 @@ enum Kind {
 
 /// A leak: one action allowed without MFA in some states.
 struct Leak {
-    resource: String,
-    statements: Vec<String>,
-    states: Vec<MfaState>,
+    resource: Arc<str>,
+    statements: Arc<[StatementRef]>,
+    states: States,
     kind: Kind,
+    /// Whether each state decides anew (the leak depends on requests on another user:
+    /// self-service, own metadata); otherwise a later state allowing the action just joins.
+    per_state: bool,
+}
+
+/// A set of [`MfaState`]s, as bits in the order of [`MfaState::ALL`]: leaks are grouped by it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct States(u8);
+
+impl States {
+    fn insert(&mut self, state: MfaState) {
+        self.0 |= Self::bit(state);
+    }
+
+    fn bit(state: MfaState) -> u8 {
+        let index = MfaState::ALL.iter().position(|&s| s == state).unwrap_or(0);
+        1 << index
+    }
+
+    fn to_vec(self) -> Vec<MfaState> {
+        MfaState::ALL
+            .into_iter()
+            .filter(|&s| self.0 & Self::bit(s) != 0)
+            .collect()
+    }
+}
+
+/// Statement labels (`Policy#Sid`), each formatted once: tens of thousands of leaks share a
+/// handful of statements.
+struct Labels<'s> {
+    set: &'s PolicySet,
+    known: HashMap<StatementRef, String>,
+}
+
+impl<'s> Labels<'s> {
+    fn new(set: &'s PolicySet) -> Self {
+        Self {
+            set,
+            known: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, at: &[StatementRef]) -> Vec<String> {
+        at.iter()
+            .map(|&a| {
+                self.known
+                    .entry(a)
+                    .or_insert_with(|| self.set.label(a))
+                    .clone()
+            })
+            .collect()
+    }
 }
 
 /// The findings on what is allowed without MFA: `mfa-not-enforced` (high), one per combination
@@ -96,10 +149,14 @@ pub fn leaks(
             .filter(|r| names_someone_else(r, principal) && fits(action, r))
             .find_map(|r| {
                 let d = set.evaluate(&request_for(principal, state, name, &r));
-                (d.outcome == Outcome::Allow).then(|| (r, labels(set, &d.statements)))
+                (d.outcome == Outcome::Allow).then(|| (Arc::from(r), Arc::from(d.statements)))
             })
     };
-    let mut by_action: BTreeMap<Option<ActionId>, Leak> = BTreeMap::new();
+    // One slot per catalog action, in catalog order; actions not in the catalog apart.
+    let mut by_action: Vec<Option<Leak>> = std::iter::repeat_with(|| None)
+        .take(catalog.actions().len())
+        .collect();
+    let mut future: Option<Leak> = None;
     // `service:Name` of the action at hand, in one buffer: a sweep allows tens of thousands.
     let mut name = String::new();
     for sweep in sweeps
@@ -108,6 +165,15 @@ pub fn leaks(
         .filter(|s| s.state != MfaState::WithMfa)
     {
         for grant in &sweep.allowed {
+            let Some(slot) = by_action.get_mut(grant.action.index()) else {
+                continue;
+            };
+            if let Some(leak) = slot
+                && !leak.per_state
+            {
+                leak.states.insert(sweep.state);
+                continue;
+            }
             let action = catalog.action(grant.action);
             name.clear();
             name.push_str(action.service);
@@ -118,15 +184,9 @@ pub fn leaks(
             }
             let reads = matches!(action.access_level, AccessLevel::List | AccessLevel::Read);
             let metadata = intent::console_metadata(&name).filter(|_| reads);
-            // Found in an earlier state, an action needs only this state added, unless whether
-            // it leaks depends on requests on another user (self-service, own metadata).
-            let on_others_decides =
-                metadata == Some(true) || (metadata.is_none() && intent::is_self_service(&name));
-            if !on_others_decides && let Some(leak) = by_action.get_mut(&Some(grant.action)) {
-                leak.states.push(sweep.state);
-                continue;
-            }
-            let witness = || (grant.resource.clone(), labels(set, &grant.statements));
+            let self_service = metadata.is_none() && intent::is_self_service(&name);
+            let per_state = metadata == Some(true) || self_service;
+            let witness = || (grant.resource.clone(), grant.statements.clone());
             let found = match metadata {
                 Some(false) => Some((witness(), Kind::Metadata)),
                 Some(true) => Some(
@@ -135,7 +195,7 @@ pub fn leaks(
                         None => (witness(), Kind::Metadata),
                     },
                 ),
-                None if !intent::is_self_service(&name) => Some((witness(), Kind::Plain)),
+                None if !self_service => Some((witness(), Kind::Plain)),
                 None if action.is_wildcard_only()
                     || name.eq_ignore_ascii_case(intent::CREATE_DEVICE) =>
                 {
@@ -148,31 +208,37 @@ pub fn leaks(
             let Some(((resource, statements), kind)) = found else {
                 continue;
             };
-            by_action
-                .entry(Some(grant.action))
-                .or_insert(Leak {
-                    resource,
-                    statements,
-                    states: Vec::new(),
-                    kind,
-                })
-                .states
-                .push(sweep.state);
+            slot.get_or_insert(Leak {
+                resource,
+                statements,
+                states: States::default(),
+                kind,
+                per_state,
+            })
+            .states
+            .insert(sweep.state);
         }
         if !sweep.future_actions.is_empty() {
-            by_action
-                .entry(None)
-                .or_insert(Leak {
-                    resource: "*".to_owned(),
-                    statements: labels(set, &sweep.future_actions),
-                    states: Vec::new(),
+            future
+                .get_or_insert_with(|| Leak {
+                    resource: "*".into(),
+                    statements: sweep.future_actions.as_slice().into(),
+                    states: States::default(),
                     kind: Kind::Plain,
+                    per_state: false,
                 })
                 .states
-                .push(sweep.state);
+                .insert(sweep.state);
         }
     }
-    let mut groups: BTreeMap<Vec<MfaState>, Vec<Evidence>> = BTreeMap::new();
+    let by_action = future.map(|leak| (None, leak)).into_iter().chain(
+        (0..)
+            .map(ActionId)
+            .zip(by_action)
+            .filter_map(|(id, leak)| Some((Some(id), leak?))),
+    );
+    let mut labels = Labels::new(set);
+    let mut groups: BTreeMap<States, Vec<Evidence>> = BTreeMap::new();
     let mut metadata = Vec::new();
     for (id, leak) in by_action {
         let action = id.map_or(FUTURE_ACTIONS.to_owned(), |id| {
@@ -180,10 +246,10 @@ pub fn leaks(
         });
         let evidence = Evidence {
             action: Some(action),
-            resource: Some(leak.resource),
-            states: leak.states.clone(),
+            resource: Some(String::from(&*leak.resource)),
+            states: leak.states.to_vec(),
             decision: Some(Outcome::Allow),
-            statements: leak.statements,
+            statements: labels.of(&leak.statements),
             detail: (leak.kind == Kind::OnOthers).then(|| ON_OTHERS.to_owned()),
         };
         if leak.kind == Kind::Metadata {
@@ -194,7 +260,10 @@ pub fn leaks(
     }
     let mfa_denies = mfa_denies(set);
     // Both states first: that is the policy set with no MFA enforcement at all.
-    let mut groups: Vec<(Vec<MfaState>, Vec<Evidence>)> = groups.into_iter().collect();
+    let mut groups: Vec<(Vec<MfaState>, Vec<Evidence>)> = groups
+        .into_iter()
+        .map(|(states, evidence)| (states.to_vec(), evidence))
+        .collect();
     groups.sort_by_key(|(states, _)| std::cmp::Reverse(states.len()));
     let mut out: Vec<Finding> = groups
         .into_iter()
@@ -303,10 +372,6 @@ fn mfa_denies(set: &PolicySet) -> Vec<String> {
 }
 
 const MFA_PRESENT: &str = "aws:MultiFactorAuthPresent";
-
-fn labels(set: &PolicySet, at: &[iam_policy::StatementRef]) -> Vec<String> {
-    at.iter().map(|a| set.label(*a)).collect()
-}
 
 fn finding(states: &[MfaState], evidence: Vec<Evidence>, mfa_denies: &[String]) -> Finding {
     let who = match states {

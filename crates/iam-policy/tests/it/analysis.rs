@@ -108,7 +108,7 @@ fn with_mfa_everything_but_most_of_iam_organizations_and_account() {
         .iter()
         .find(|g| catalog.action(g.action).full_name() == "iam:DeactivateMFADevice")
         .unwrap();
-    assert_eq!(self_only.resource, "arn:aws:iam::123456789012:user/alice");
+    assert_eq!(&*self_only.resource, "arn:aws:iam::123456789012:user/alice");
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn sweep_agrees_with_concrete_evaluation_of_every_action() {
             match grants.next_if(|g| g.action.0 as usize == index) {
                 Some(grant) => {
                     let mut request = request_for(&principal, state, &name, &grant.resource);
-                    for (k, v) in &grant.extra_context {
+                    for (k, v) in grant.extra_context.iter() {
                         request.context_mut().insert(k, v.clone());
                     }
                     let decision = set.evaluate(&request);
@@ -134,7 +134,7 @@ fn sweep_agrees_with_concrete_evaluation_of_every_action() {
                         "{name} in {state:?} on {}",
                         grant.resource
                     );
-                    assert_eq!(decision.statements, grant.statements, "{name}");
+                    assert_eq!(decision.statements, &*grant.statements, "{name}");
                 }
                 None => {
                     for resource in resource_candidates(action, &principal) {
@@ -179,7 +179,7 @@ fn free_condition_keys_and_resource_patterns_are_explored() {
     assert_eq!(names, ["s3:GetObject", "sts:GetCallerIdentity"]);
     let grant = &result.allowed[0];
     assert_eq!(catalog.action(grant.action).full_name(), "s3:GetObject");
-    assert_eq!(grant.resource, "arn:aws:s3:::reports-x/x");
+    assert_eq!(&*grant.resource, "arn:aws:s3:::reports-x/x");
     assert_eq!(grant.extra_context.len(), 1);
     assert!(result.future_actions.is_empty());
 }
