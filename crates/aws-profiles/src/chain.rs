@@ -235,10 +235,15 @@ fn sso_problem(set: &ProfileSet, get: &dyn Fn(&str) -> Option<String>) -> Option
     })
 }
 
-/// Checks that `profile` has both halves of a key pair.
+/// The one key beyond the SDKs' that the chain reads: iam-mfa marks with it a profile whose key
+/// pair it keeps in a keychain or key file, and such a profile is a key pair's profile here.
+pub const STORED_KEYS: &str = "x_iam_mfa_keychain";
+
+/// Checks that `profile` has both halves of a key pair (or has them stored: [`STORED_KEYS`]).
 fn static_keys(profile: &str, get: &dyn Fn(&str) -> Option<String>) -> Result<(), ChainError> {
     let missing = match (get("aws_access_key_id"), get("aws_secret_access_key")) {
         (Some(_), Some(_)) => return Ok(()),
+        (None, None) if get(STORED_KEYS).is_some() => return Ok(()),
         (Some(_), None) => "aws_secret_access_key",
         (None, Some(_)) => "aws_access_key_id",
         (None, None) => "aws_access_key_id and aws_secret_access_key",

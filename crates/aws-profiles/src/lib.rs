@@ -40,7 +40,7 @@ mod snapshot;
 mod store;
 mod syntax;
 
-pub use chain::{Base, Chain, ChainError, Role, resolve as resolve_chain};
+pub use chain::{Base, Chain, ChainError, Role, STORED_KEYS, resolve as resolve_chain};
 pub use compat::{BotocoreDifference, DifferenceKind};
 pub use document::{Document, FileKind, Section, SectionCopy, sub_properties};
 pub use edit::{check_value, is_profile_name};

@@ -5,7 +5,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{CommandFactory, FromArgMatches as _, Parser, Subcommand, ValueEnum as _};
 use iam_mfa::args::GlobalArgs;
-use iam_mfa::commands::{admin, audit, policy, session};
+use iam_mfa::commands::{admin, audit, keys, policy, session};
 use iam_mfa::ui;
 use iam_mfa::ui::output::OutputFormat;
 use std::io::Write as _;
@@ -30,6 +30,12 @@ enum Command {
     Session(session::Command),
     #[command(flatten)]
     Admin(admin::Command),
+    /// Keep long-term access keys off ~/.aws/credentials: in the OS keychain (macOS Keychain,
+    /// Windows Credential Manager, Linux Secret Service) or a passphrase-encrypted file.
+    Keys {
+        #[command(subcommand)]
+        command: keys::Command,
+    },
     /// Work on policies: simulate requests, check and generate force-MFA policies and MFA-only
     /// role trust policies (offline, or a user's, group's or role's policies read from the
     /// account).
@@ -165,6 +171,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Session(command) => ui::exit::finish(session::run(command, &cli.global)),
         Command::Admin(command) => ui::exit::finish(admin::run(command, &cli.global)),
+        Command::Keys { command } => ui::exit::finish(keys::run(command, &cli.global)),
         Command::Policy { command } => ui::exit::finish(policy::run(command, &cli.global)),
         Command::Audit(args) => ui::exit::finish(audit::run(&args, &cli.global)),
         docs @ (Command::Completions { .. } | Command::Man) => ui::exit::finish(

@@ -87,6 +87,15 @@ pub enum FindingId {
     /// `audit`: the user has active access keys, no console password and no MFA device.
     #[serde(rename = "access-keys-without-mfa")]
     AccessKeysWithoutMfa,
+    /// `audit`: an active access key not rotated for longer than `--max-key-age`.
+    #[serde(rename = "access-key-not-rotated")]
+    AccessKeyNotRotated,
+    /// `audit`: an active access key not used for longer than `--max-key-idle`.
+    #[serde(rename = "access-key-unused")]
+    AccessKeyUnused,
+    /// `audit`: both of a user's access keys are active.
+    #[serde(rename = "access-keys-two-active")]
+    AccessKeysTwoActive,
     /// `audit`: the root user has credentials and no MFA.
     #[serde(rename = "root-without-mfa")]
     RootWithoutMfa,
@@ -114,7 +123,7 @@ pub enum FindingId {
 
 impl FindingId {
     /// Every id, in the order reports list them.
-    pub const ALL: [FindingId; 23] = [
+    pub const ALL: [FindingId; 26] = [
         Self::MfaNotEnforced,
         Self::MfaConsoleMetadataReadable,
         Self::MfaConditionBool,
@@ -134,6 +143,9 @@ impl FindingId {
         Self::RootVirtualMfa,
         Self::PolicyUnparsable,
         Self::AccessKeysWithoutMfa,
+        Self::AccessKeyNotRotated,
+        Self::AccessKeyUnused,
+        Self::AccessKeysTwoActive,
         Self::OrphanedMfaDevice,
         Self::RoleAssumableWithoutMfa,
         Self::RoleMfaConditionBool,
@@ -159,6 +171,9 @@ impl FindingId {
             Self::LiteralPolicyVariable => "literal-policy-variable",
             Self::ConsoleUserWithoutMfa => "console-user-without-mfa",
             Self::AccessKeysWithoutMfa => "access-keys-without-mfa",
+            Self::AccessKeyNotRotated => "access-key-not-rotated",
+            Self::AccessKeyUnused => "access-key-unused",
+            Self::AccessKeysTwoActive => "access-keys-two-active",
             Self::RootWithoutMfa => "root-without-mfa",
             Self::RootVirtualMfa => "root-virtual-mfa",
             Self::OrphanedMfaDevice => "orphaned-mfa-device",
@@ -175,8 +190,12 @@ impl FindingId {
         match self {
             Self::FirstLoginLockout | Self::RootWithoutMfa => Severity::Critical,
             Self::ConsoleUserWithoutMfa => Severity::High,
-            Self::RootVirtualMfa | Self::PolicyUnparsable => Severity::Medium,
+            Self::RootVirtualMfa
+            | Self::PolicyUnparsable
+            | Self::AccessKeyNotRotated
+            | Self::AccessKeyUnused => Severity::Medium,
             Self::AccessKeysWithoutMfa
+            | Self::AccessKeysTwoActive
             | Self::OrphanedMfaDevice
             | Self::MfaConsoleMetadataReadable => Severity::Low,
             Self::MfaNotEnforced
@@ -238,6 +257,15 @@ impl FindingId {
             }
             Self::AccessKeysWithoutMfa => {
                 "The user has active access keys, no console password and no MFA device"
+            }
+            Self::AccessKeyNotRotated => {
+                "An active access key was not rotated within the key-age limit (--max-key-age, 90 days by default)"
+            }
+            Self::AccessKeyUnused => {
+                "An active access key was not used within the idle limit (--max-key-idle, 90 days by default), or never since it was created"
+            }
+            Self::AccessKeysTwoActive => {
+                "Both of the user's access keys are active, where one is needed outside a rotation"
             }
             Self::RootWithoutMfa => "The root user has credentials and no MFA",
             Self::RootVirtualMfa => {
@@ -335,5 +363,33 @@ impl CheckReport {
     /// The highest severity among the findings.
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every id is listed once, and prints as it serializes: kebab-case, stable.
+    #[test]
+    fn every_id_is_listed_once_and_prints_as_it_serializes() {
+        let mut seen = std::collections::BTreeSet::new();
+        for id in FindingId::ALL {
+            assert!(seen.insert(id), "{id:?} is listed twice");
+            let name = id.as_str();
+            assert_eq!(serde_json::to_value(id).unwrap(), name);
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{name}"
+            );
+            assert!(!id.summary().is_empty(), "{name}");
+        }
+        for (id, severity) in [
+            (FindingId::AccessKeyNotRotated, Severity::Medium),
+            (FindingId::AccessKeyUnused, Severity::Medium),
+            (FindingId::AccessKeysTwoActive, Severity::Low),
+        ] {
+            assert_eq!(id.default_severity(), severity, "{}", id.as_str());
+        }
     }
 }

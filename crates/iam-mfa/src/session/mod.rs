@@ -12,6 +12,7 @@ pub mod obtain;
 pub mod roles;
 pub mod serial;
 pub mod source;
+pub mod stored;
 pub mod sts;
 
 use crate::aws::AwsError;
@@ -102,6 +103,14 @@ pub enum Error {
     },
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
+    #[error(transparent)]
+    KeyStore(#[from] key_store::Error),
+    #[error("{0}")]
+    Passphrase(String),
+    #[error(
+        "profile `{profile}` says its keys are stored, but {place} has none for it: store them again (`iam-mfa keys add {profile}`)"
+    )]
+    NoStoredKeys { profile: String, place: String },
 }
 
 /// AWS's refusal of an AssumeRole, with advice naming the role, the profile and the caller.
@@ -137,6 +146,13 @@ impl Failure for Error {
             | Error::SeveralDevices { .. }
             | Error::NoCode { .. }
             | Error::NotOwned { .. }
+            | Error::Passphrase(_)
+            | Error::NoStoredKeys { .. }
+            | Error::KeyStore(
+                key_store::Error::WrongPassphrase { .. }
+                | key_store::Error::Malformed { .. }
+                | key_store::Error::BadEntry { .. },
+            )
             | Error::Conflict(_) => Code::Usage,
             Error::Aws(err) => err.exit_code(),
             Error::AssumeRole(refused) => refused.cause.exit_code(),
@@ -162,4 +178,20 @@ impl Error {
             err => Error::Profiles(err),
         }
     }
+}
+
+/// `aws_profiles::update` of a profile file with our error type for the edit: never writes back less than
+/// `baseline` (the command's first read of the file) held; a read-only file only with `force` (`--force`).
+pub fn update_file(
+    baseline: &aws_profiles::Snapshot,
+    force: bool,
+    edit: impl FnMut(&mut aws_profiles::Document) -> Result<(), Error>,
+) -> Result<bool, Error> {
+    let options = aws_profiles::WriteOptions {
+        replace_read_only: force,
+    };
+    aws_profiles::update(baseline, options, edit).map_err(|err| match err {
+        aws_profiles::UpdateError::File(err) => Error::from_file(err),
+        aws_profiles::UpdateError::Edit(err) => err,
+    })
 }

@@ -380,7 +380,7 @@ async fn fetch(
 ) -> Result<Record, Error> {
     let long_term = Credentials::new(
         &source.access_key_id,
-        &source.secret_access_key,
+        source.secret()?.as_str(),
         None,
         None,
         "iam-mfa-source",

@@ -5,6 +5,7 @@
 //! picked up.
 
 use super::Error;
+use super::stored::{self, KEY_ID_KEY, Location, STORE_KEY};
 use crate::aws::StsEndpoints;
 use crate::ui::tty::notice;
 use aws_profiles::{Paths, ProfileSet};
@@ -17,7 +18,12 @@ pub const MANAGED_KEY: &str = "x_iam_mfa_managed";
 pub struct Source {
     pub profile: String,
     pub access_key_id: String,
-    pub secret_access_key: String,
+    /// The secret from the credentials file; `None` when it is stored (`stored`).
+    pub secret_access_key: Option<String>,
+    /// Where the keys are, when they are off the credentials file ([`super::stored`]).
+    pub stored: Option<Location>,
+    /// The config file read, beside which the key file lives.
+    pub config: std::path::PathBuf,
     /// `mfa_serial`.
     pub mfa_serial: Option<String>,
     /// `duration_seconds`.
@@ -104,6 +110,9 @@ impl Profiles {
             });
         }
         let get = |key: &str| set.get(name, key).map(str::to_owned);
+        if let Some(marker) = get(STORE_KEY) {
+            return self.stored_source(name, &marker, &get);
+        }
         let (Some(access_key_id), Some(secret_access_key), None, None) = (
             get("aws_access_key_id"),
             get("aws_secret_access_key"),
@@ -129,11 +138,76 @@ impl Profiles {
         Ok(Source {
             profile: name.to_owned(),
             access_key_id,
-            secret_access_key,
+            secret_access_key: Some(secret_access_key),
+            stored: None,
+            config: self.paths.config.clone(),
             mfa_serial: get("mfa_serial"),
             duration_seconds: get("duration_seconds"),
             region: get("region"),
         })
+    }
+}
+
+impl Profiles {
+    /// A source profile whose keys are stored: its key id from the config file; the secret is
+    /// read from the store only when a session must be fetched ([`Source::secret`]). Keys
+    /// also in the credentials file are a conflict: which one is meant?
+    fn stored_source(
+        &self,
+        name: &str,
+        marker: &str,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Source, Error> {
+        let location = Location::from_marker(name, marker)?;
+        let not_a_source = |reason: String| Error::NotASource {
+            profile: name.to_owned(),
+            reason,
+        };
+        if get("aws_secret_access_key").is_some() {
+            return Err(not_a_source(format!(
+                "it has {STORE_KEY} = {marker} and also aws_secret_access_key in a file; remove one (`iam-mfa keys add {name} --from-credentials` moves the file's keys into the store)"
+            )));
+        }
+        let access_key_id = get(KEY_ID_KEY).ok_or_else(|| {
+            not_a_source(format!(
+                "it has {STORE_KEY} = {marker} but no {KEY_ID_KEY}; store its keys again (`iam-mfa keys add {name}`)"
+            ))
+        })?;
+        Ok(Source {
+            profile: name.to_owned(),
+            access_key_id,
+            secret_access_key: None,
+            stored: Some(location),
+            config: self.paths.config.clone(),
+            mfa_serial: get("mfa_serial"),
+            duration_seconds: get("duration_seconds"),
+            region: get("region"),
+        })
+    }
+}
+
+impl Source {
+    /// The secret access key: from the credentials file, or read from the store (the keychain,
+    /// or the key file, which may ask its passphrase). The stored key must be the one the
+    /// config names, or sessions would be cached under another key's id.
+    pub fn secret(&self) -> Result<key_store::Zeroizing<String>, Error> {
+        match (&self.secret_access_key, self.stored) {
+            (Some(secret), _) => Ok(key_store::Zeroizing::new(secret.clone())),
+            (None, Some(location)) => {
+                let keys = stored::read(location, &self.config, &self.profile)?;
+                if keys.access_key_id != self.access_key_id {
+                    return Err(Error::Conflict(format!(
+                        "profile `{}`: the stored key is {} but {KEY_ID_KEY} says {}; store the keys again (`iam-mfa keys add {}`)",
+                        self.profile, keys.access_key_id, self.access_key_id, self.profile
+                    )));
+                }
+                Ok(keys.secret_access_key)
+            }
+            (None, None) => Err(Error::NotASource {
+                profile: self.profile.clone(),
+                reason: "it has no secret access key".to_owned(),
+            }),
+        }
     }
 }
 

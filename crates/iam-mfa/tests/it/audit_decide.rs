@@ -1,6 +1,7 @@
 //! The audit's decisions on gathered data built here, for the states moto cannot represent:
 //! `PasswordResetRequired` (first sign-in lock-out), the credential report's root row,
-//! `AccountMFAEnabled`/`AccountPasswordPresent`, a stale report, a policy the engine cannot read.
+//! `AccountMFAEnabled`/`AccountPasswordPresent`, a stale report, a policy the engine cannot read,
+//! access keys of any age (moto's are created now).
 
 use std::collections::BTreeMap;
 
@@ -8,20 +9,27 @@ use crate::audit_support::{AWS_EXAMPLE, WORK, force_mfa, ids};
 use iam_mfa::commands::audit::credential_report::{AccessKey, CredentialReport, Row, Stamp};
 use iam_mfa::commands::audit::decide::{analyse, decide, login_profiles_needed};
 use iam_mfa::commands::audit::facts::{AccountSummary, Gathered, User, VirtualDevice};
-use iam_mfa::commands::audit::report::AuditReport;
+use iam_mfa::commands::audit::key_hygiene::KeyLimits;
+use iam_mfa::commands::audit::report::{AuditFinding, AuditReport};
 use iam_mfa::iam::documents::Named;
 use mfa_doctor::{Intent, LoginProfile, Severity};
+use time::OffsetDateTime;
+use time::macros::datetime;
 
 const ACCOUNT: &str = "arn:aws:iam::123456789012";
+
+/// When the tests' audits run: key ages are counted to it (no test report has a `generated`).
+const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 
 fn row(user: &str, password: Option<bool>, mfa: bool, key: bool) -> Row {
     let key = AccessKey {
         active: key,
+        last_rotated: Stamp::NotApplicable,
         last_used: Stamp::NotApplicable,
     };
     let no_key = AccessKey {
         active: false,
-        last_used: Stamp::NotApplicable,
+        ..key
     };
     Row {
         user: user.to_owned(),
@@ -64,9 +72,21 @@ fn documents() -> Vec<Named> {
 }
 
 fn run(gathered: &Gathered) -> AuditReport {
+    run_with(gathered, KeyLimits::default())
+}
+
+/// The audit of `gathered` with the access-key limits `limits`, at [`NOW`].
+fn run_with(gathered: &Gathered, limits: KeyLimits) -> AuditReport {
     let intent = Intent::default();
     let analysis = analyse(gathered, &intent, iam_catalog::catalog(), &|_| {}, &|| {});
-    decide(gathered, &analysis, &intent, iam_catalog::catalog())
+    decide(
+        gathered,
+        &analysis,
+        &intent,
+        limits,
+        NOW,
+        iam_catalog::catalog(),
+    )
 }
 
 fn ids_of(list: &[&str]) -> Vec<String> {
@@ -103,7 +123,14 @@ fn a_required_password_reset_under_a_deny_on_change_password_is_a_lockout() {
         ["erin"]
     );
     gathered.login_profiles = BTreeMap::from([("erin".to_owned(), LoginProfile::ResetRequired)]);
-    let report = decide(&gathered, &analysis, &intent, iam_catalog::catalog());
+    let report = decide(
+        &gathered,
+        &analysis,
+        &intent,
+        KeyLimits::default(),
+        NOW,
+        iam_catalog::catalog(),
+    );
     let erin = report.users.iter().find(|u| u.user == "erin").unwrap();
     assert_eq!(
         erin.findings
@@ -280,6 +307,283 @@ fn a_policy_the_engine_cannot_read_is_reported_not_fatal() {
             .starts_with("Broken:"),
         "{set:?}"
     );
+}
+
+/// Access-key hygiene on credential report rows: ages against the limits, counted to [`NOW`]
+/// (or to the report's generation time).
+mod keys {
+    use super::*;
+    use time::Duration;
+
+    /// No key: the report's `N/A` columns.
+    const NO_KEY: AccessKey = AccessKey {
+        active: false,
+        last_rotated: Stamp::NotApplicable,
+        last_used: Stamp::NotApplicable,
+    };
+
+    /// `days` days before [`NOW`].
+    fn ago(days: i64) -> Stamp {
+        Stamp::At(NOW - Duration::days(days))
+    }
+
+    fn key(active: bool, last_rotated: Stamp, last_used: Stamp) -> AccessKey {
+        AccessKey {
+            active,
+            last_rotated,
+            last_used,
+        }
+    }
+
+    /// User kay with `keys`, MFA, no password and the force-MFA and work policies: nothing
+    /// else to find; the report generated `generated`.
+    fn gathered(keys: [AccessKey; 2], generated: Option<OffsetDateTime>) -> Gathered {
+        let mut kay = row("kay", Some(false), true, false);
+        kay.access_keys = keys;
+        Gathered {
+            documents: documents(),
+            users: vec![user("kay", &[0, 2])],
+            report: CredentialReport {
+                generated,
+                users: vec![kay],
+                ..CredentialReport::default()
+            },
+            ..Gathered::default()
+        }
+    }
+
+    /// kay's finding ids with `keys` under `limits`.
+    fn found(keys: [AccessKey; 2], limits: KeyLimits) -> Vec<String> {
+        ids(&run_with(&gathered(keys, None), limits))["kay"].clone()
+    }
+
+    /// kay's only finding with `keys` under `limits`.
+    fn only(keys: [AccessKey; 2], limits: KeyLimits) -> AuditFinding {
+        let report = run_with(&gathered(keys, None), limits);
+        let findings = &report.users[0].findings;
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        findings[0].clone()
+    }
+
+    /// Rotation alone: no idle limit to speak of.
+    const AGE_ONLY: KeyLimits = KeyLimits {
+        max_age: 90,
+        max_idle: 36_500,
+    };
+    /// Idleness alone: no age limit to speak of.
+    const IDLE_ONLY: KeyLimits = KeyLimits {
+        max_age: 36_500,
+        max_idle: 90,
+    };
+
+    #[test]
+    fn a_key_older_than_the_limit_is_not_rotated_and_the_message_says_which_and_how_old() {
+        let finding = only([NO_KEY, key(true, ago(91), ago(1))], KeyLimits::default());
+        assert_eq!(finding.id.as_str(), "access-key-not-rotated");
+        assert_eq!(finding.severity, Severity::Medium);
+        for part in [
+            "kay's access key 2",
+            "91 days ago",
+            "the 90 days allowed",
+            "--max-key-age",
+        ] {
+            assert!(
+                finding.message.contains(part),
+                "{part}: {}",
+                finding.message
+            );
+        }
+        assert!(
+            finding.fix.contains("iam-mfa keys rotate PROFILE"),
+            "{}",
+            finding.fix
+        );
+        assert!(finding.fix.contains("--user-name kay"), "{}", finding.fix);
+        assert!(finding.evidence.is_empty() && finding.policy_set.is_none());
+    }
+
+    #[test]
+    fn a_key_at_or_below_the_age_limit_or_inactive_is_not_a_finding() {
+        for rotated in [ago(90), ago(89), Stamp::At(NOW)] {
+            assert_eq!(
+                found([key(true, rotated, ago(0)), NO_KEY], AGE_ONLY),
+                ids_of(&[]),
+                "{rotated:?}"
+            );
+        }
+        let just_over = Stamp::At(NOW - Duration::days(90) - Duration::SECOND);
+        assert_eq!(
+            found([key(true, just_over, ago(0)), NO_KEY], AGE_ONLY),
+            ids_of(&["access-key-not-rotated"])
+        );
+        assert_eq!(
+            found(
+                [key(false, ago(400), ago(399)), NO_KEY],
+                KeyLimits::default()
+            ),
+            ids_of(&[])
+        );
+    }
+
+    #[test]
+    fn a_key_last_used_within_the_limit_is_not_unused() {
+        assert_eq!(
+            found([key(true, ago(200), ago(1)), NO_KEY], IDLE_ONLY),
+            ids_of(&[])
+        );
+        assert_eq!(
+            found([key(true, ago(200), ago(90)), NO_KEY], IDLE_ONLY),
+            ids_of(&[])
+        );
+    }
+
+    #[test]
+    fn a_key_last_used_longer_ago_than_the_limit_is_unused() {
+        let finding = only([key(true, ago(200), ago(100)), NO_KEY], IDLE_ONLY);
+        assert_eq!(finding.id.as_str(), "access-key-unused");
+        assert_eq!(finding.severity, Severity::Medium);
+        for part in [
+            "kay's access key 1 was last used 100 days ago",
+            "the 90 days idle allowed",
+        ] {
+            assert!(
+                finding.message.contains(part),
+                "{part}: {}",
+                finding.message
+            );
+        }
+        assert!(finding.fix.contains("--status Inactive"), "{}", finding.fix);
+        assert!(finding.fix.contains("delete-access-key"), "{}", finding.fix);
+    }
+
+    #[test]
+    fn a_key_never_used_is_unused_once_it_was_created_longer_ago_than_the_limit() {
+        for never in [Stamp::NotApplicable, Stamp::NoInformation] {
+            let finding = only([key(true, ago(100), never), NO_KEY], IDLE_ONLY);
+            assert_eq!(finding.id.as_str(), "access-key-unused", "{never:?}");
+            assert!(
+                finding
+                    .message
+                    .contains("was never used and was created 100 days ago"),
+                "{}",
+                finding.message
+            );
+            // Created an hour ago: not idle yet.
+            let new = Stamp::At(NOW - Duration::HOUR);
+            assert_eq!(
+                found([key(true, new, never), NO_KEY], IDLE_ONLY),
+                ids_of(&[])
+            );
+            // Inactive: nothing to deactivate.
+            assert_eq!(
+                found([key(false, ago(100), never), NO_KEY], IDLE_ONLY),
+                ids_of(&[])
+            );
+        }
+        // not_supported says nothing of its use.
+        assert_eq!(
+            found(
+                [key(true, ago(100), Stamp::NotSupported), NO_KEY],
+                IDLE_ONLY
+            ),
+            ids_of(&[])
+        );
+    }
+
+    #[test]
+    fn two_active_keys_are_a_low_finding_naming_their_last_use() {
+        let finding = only(
+            [
+                key(true, ago(10), ago(1)),
+                key(true, ago(5), Stamp::NotApplicable),
+            ],
+            KeyLimits::default(),
+        );
+        assert_eq!(finding.id.as_str(), "access-keys-two-active");
+        assert_eq!(finding.severity, Severity::Low);
+        assert!(
+            finding
+                .message
+                .contains("(key 1 last used 2026-05-31, key 2 never used)"),
+            "{}",
+            finding.message
+        );
+        assert!(finding.fix.contains("--status Inactive"), "{}", finding.fix);
+        for one_inactive in [
+            [key(true, ago(10), ago(1)), key(false, ago(5), ago(2))],
+            [key(false, ago(10), ago(1)), key(true, ago(5), ago(2))],
+        ] {
+            assert_eq!(found(one_inactive, KeyLimits::default()), ids_of(&[]));
+        }
+    }
+
+    #[test]
+    fn custom_limits_are_honoured_and_recorded() {
+        let keys = [key(true, ago(31), ago(11)), NO_KEY];
+        assert_eq!(found(keys, KeyLimits::default()), ids_of(&[]));
+        let tight = KeyLimits {
+            max_age: 30,
+            max_idle: 10,
+        };
+        assert_eq!(
+            found(keys, tight),
+            ids_of(&["access-key-not-rotated", "access-key-unused"])
+        );
+        let report = run_with(&gathered(keys, None), tight);
+        assert_eq!(
+            serde_json::to_value(report.key_hygiene).unwrap(),
+            serde_json::json!({"max_key_age_days": 30, "max_key_idle_days": 10, "as_of": "2026-06-01T12:00:00Z"})
+        );
+        assert_eq!(report.summary.by_id.len(), 2);
+        // 0 days: a key a second old, never used, is both.
+        let zero = KeyLimits {
+            max_age: 0,
+            max_idle: 0,
+        };
+        let second_old = Stamp::At(NOW - Duration::SECOND);
+        let report = run_with(
+            &gathered([key(true, second_old, Stamp::NotApplicable), NO_KEY], None),
+            zero,
+        );
+        assert_eq!(
+            ids(&report)["kay"],
+            ids_of(&["access-key-not-rotated", "access-key-unused"])
+        );
+        assert!(
+            report.users[0].findings[0]
+                .message
+                .contains("less than a day ago"),
+            "{}",
+            report.users[0].findings[0].message
+        );
+    }
+
+    #[test]
+    fn ages_count_to_the_report_generation_unless_the_report_contradicts_it() {
+        // Rotated 90 days and an hour before NOW, 90 days minus an hour before the report.
+        let keys = [
+            key(
+                true,
+                Stamp::At(NOW - Duration::days(90) - Duration::HOUR),
+                ago(1),
+            ),
+            NO_KEY,
+        ];
+        let generated = NOW - Duration::hours(2);
+        let report = run_with(&gathered(keys, Some(generated)), AGE_ONLY);
+        assert_eq!(report.key_hygiene.as_of, generated);
+        assert_eq!(ids(&report)["kay"], ids_of(&[]));
+        let report = run_with(&gathered(keys, None), AGE_ONLY);
+        assert_eq!(report.key_hygiene.as_of, NOW);
+        assert_eq!(ids(&report)["kay"], ids_of(&["access-key-not-rotated"]));
+        // A report "generated" before a key it lists was used (moto's fixed 2015 date).
+        let report = run_with(
+            &gathered(keys, Some(datetime!(2015-02-02 20:02:02 UTC))),
+            AGE_ONLY,
+        );
+        assert_eq!(report.key_hygiene.as_of, NOW);
+        assert_eq!(ids(&report)["kay"], ids_of(&["access-key-not-rotated"]));
+    }
 }
 
 /// Roles and their trust policies, on gathered data: cases moto cannot show (other accounts,

@@ -1,12 +1,14 @@
 //! `iam-mfa audit` against moto: the exact findings of every seeded user, the account's
 //! findings, the AWS requests made (a fixed number, whatever the number of users, except for
-//! paging), and the output formats and exit codes of the binary.
+//! paging), the output formats and exit codes of the binary, and access-key hygiene by its
+//! limits.
 
 use crate::admin_support::{admin, admin_sandbox};
 use crate::audit_support::{
-    ENFORCED, Spec, args, expected_requests, ids, requests_since, seed, user,
+    ENFORCED, Spec, WORK, args, expected_requests, force_mfa, group, ids, policy, requests_since,
+    seed, user,
 };
-use crate::common::{Moto, assert_exit, create_virtual, json, stdout};
+use crate::common::{Moto, Sandbox, assert_exit, create_virtual, json, stderr, stdout};
 use iam_mfa::commands::audit;
 
 #[tokio::test]
@@ -185,6 +187,157 @@ async fn the_binary_prints_every_format_fails_on_request_and_prints_no_secret() 
 
     let bad = sandbox.run(&["--output", "json", "audit", "--fail-on", "severe"]);
     assert_exit(&bad, 2);
+}
+
+/// The finding ids of user `name` in the JSON report `report`.
+fn json_ids(report: &serde_json::Value, name: &str) -> Vec<String> {
+    report["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["user"] == name)
+        .unwrap_or_else(|| panic!("{name} in {report}"))["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn key_hygiene_follows_the_limits_on_moto_keys_created_now() {
+    // moto fills access_key_N_last_rotated with the key's creation time (to the second),
+    // last_used_date with N/A, and answers a fixed GeneratedTime of 2015-02-02 (before the
+    // keys): ages then count to now, so 0-day limits flag its new keys.
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let work = policy(&admin.iam, "Work", WORK).await;
+    let force = policy(&admin.iam, "ForceMFA", &force_mfa()).await;
+    group(&admin.iam, ENFORCED, &[&force, &work]).await;
+    let spec = Spec {
+        group: Some(ENFORCED),
+        key: true,
+        mfa: true,
+        ..Spec::default()
+    };
+    user(&admin.iam, "kim", spec).await;
+    admin
+        .iam
+        .create_access_key()
+        .user_name("kim")
+        .send()
+        .await
+        .expect("CreateAccessKey");
+    user(&admin.iam, "lou", spec).await;
+    let sandbox = admin_sandbox(&moto);
+
+    let strict = sandbox.run(&[
+        "--output",
+        "json",
+        "audit",
+        "--max-key-age",
+        "0",
+        "--max-key-idle",
+        "0",
+    ]);
+    assert_exit(&strict, 0);
+    let report = json(&strict);
+    assert_eq!(
+        json_ids(&report, "kim"),
+        [
+            "access-key-not-rotated",
+            "access-key-not-rotated",
+            "access-key-unused",
+            "access-key-unused",
+            "access-keys-two-active",
+        ]
+    );
+    assert_eq!(
+        json_ids(&report, "lou"),
+        ["access-key-not-rotated", "access-key-unused"]
+    );
+    assert_eq!(report["key_hygiene"]["max_key_age_days"], 0);
+    assert_eq!(report["key_hygiene"]["max_key_idle_days"], 0);
+    assert_eq!(report["summary"]["by_id"]["access-key-unused"], 3);
+    let kim = &report["users"].as_array().unwrap()[0];
+    assert!(
+        kim["findings"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("kim's access key 1 was never used and was created less than a day ago"),
+        "{kim}"
+    );
+
+    let defaults = sandbox.run(&["--output", "json", "audit"]);
+    assert_exit(&defaults, 0);
+    let report = json(&defaults);
+    // Two active keys do not depend on the limits.
+    assert_eq!(json_ids(&report, "kim"), ["access-keys-two-active"]);
+    assert_eq!(json_ids(&report, "lou"), Vec::<String>::new());
+    assert_eq!(report["key_hygiene"]["max_key_age_days"], 90);
+    assert_eq!(report["key_hygiene"]["max_key_idle_days"], 90);
+
+    let csv = sandbox.run(&["--output", "csv", "audit", "--max-key-age", "0"]);
+    assert_exit(&csv, 0);
+    let csv = stdout(&csv);
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("kim,") && l.contains(",access-key-not-rotated,medium,"))
+            .count(),
+        2,
+        "{csv}"
+    );
+    let sarif = sandbox.run(&["--output", "sarif", "audit", "--max-key-idle", "0"]);
+    assert_exit(&sarif, 0);
+    let sarif = json(&sarif);
+    let rules: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "access-key-unused",
+            "access-key-unused",
+            "access-keys-two-active",
+            "access-key-unused"
+        ]
+    );
+    let text = sandbox.run(&["audit", "--max-key-age", "0"]);
+    assert_exit(&text, 0);
+    let text = stdout(&text);
+    let lou = text.lines().find(|l| l.starts_with("lou ")).unwrap();
+    assert!(lou.contains("access-key-not-rotated (medium)"), "{text}");
+}
+
+#[test]
+fn key_limits_are_validated_and_documented() {
+    let sandbox = Sandbox::with_endpoint("http://127.0.0.1:9");
+    for flag in ["--max-key-age", "--max-key-idle"] {
+        for bad in ["-1", "abc", "36501", "1.5"] {
+            let out = sandbox.run(&["audit", flag, bad]);
+            assert_exit(&out, 2);
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!("'{bad}' for '{flag} <DAYS>'")),
+                "{flag} {bad}: {err}"
+            );
+        }
+    }
+    let help = sandbox.run(&["audit", "--help"]);
+    assert_exit(&help, 0);
+    let help = stdout(&help);
+    for flag in ["--max-key-age <DAYS>", "--max-key-idle <DAYS>"] {
+        let at = help.find(flag).unwrap_or_else(|| panic!("{flag}: {help}"));
+        let entry = &help[at..];
+        let entry = &entry[..entry[1..].find("\n  -").map_or(entry.len(), |e| e + 1)];
+        // However the help is wrapped.
+        let entry = entry.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(entry.contains("[default: 90]"), "{entry}");
+        assert!(entry.contains("access-key-"), "{entry}");
+    }
 }
 
 /// A loopback IAM stand-in that answers `GetLoginProfile` at once, except for user `slow`

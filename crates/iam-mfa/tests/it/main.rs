@@ -17,6 +17,7 @@ mod admin_reset;
 mod audit_decide;
 mod audit_moto;
 mod audit_roles;
+mod keys;
 mod layout;
 mod policy_check;
 mod policy_check_account;

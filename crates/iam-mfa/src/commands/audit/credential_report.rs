@@ -55,6 +55,8 @@ impl Serialize for Stamp {
 pub struct AccessKey {
     /// `access_key_N_active`.
     pub active: bool,
+    /// `access_key_N_last_rotated`: when the key was created or last rotated (`N/A`: no key).
+    pub last_rotated: Stamp,
     /// `access_key_N_last_used_date`.
     pub last_used: Stamp,
 }
@@ -103,8 +105,10 @@ struct RawRow {
     password_last_used: String,
     mfa_active: String,
     access_key_1_active: String,
+    access_key_1_last_rotated: String,
     access_key_1_last_used_date: String,
     access_key_2_active: String,
+    access_key_2_last_rotated: String,
     access_key_2_last_used_date: String,
 }
 
@@ -122,9 +126,14 @@ fn convert(raw: RawRow) -> Result<Row, String> {
         "not_supported" => None,
         text => Some(flag("password_enabled", text)?),
     };
-    let key = |active: &str, column: &str, last_used: &str| -> Result<AccessKey, String> {
+    let key = |active: &str,
+               column: &str,
+               last_rotated: &str,
+               last_used: &str|
+     -> Result<AccessKey, String> {
         Ok(AccessKey {
             active: flag(column, active)?,
+            last_rotated: Stamp::parse(last_rotated)?,
             last_used: Stamp::parse(last_used)?,
         })
     };
@@ -136,11 +145,13 @@ fn convert(raw: RawRow) -> Result<Row, String> {
             key(
                 &raw.access_key_1_active,
                 "access_key_1_active",
+                &raw.access_key_1_last_rotated,
                 &raw.access_key_1_last_used_date,
             )?,
             key(
                 &raw.access_key_2_active,
                 "access_key_2_active",
+                &raw.access_key_2_last_rotated,
                 &raw.access_key_2_last_used_date,
             )?,
         ],
@@ -209,6 +220,47 @@ mod tests {
         assert_eq!(
             serde_json::to_value(alice.password_last_used).unwrap(),
             "no_information"
+        );
+    }
+
+    #[test]
+    fn last_rotated_is_a_time_or_n_a_per_key() {
+        // moto's shape: key 1 created and never used, key 2 used; carl has no keys.
+        let csv = format!(
+            "{HEADER}\n\
+             bea,arn:aws:iam::1:user/bea,2026-01-01T00:00:00+00:00,false,not_supported,2026-01-01T00:00:00+00:00,not_supported,false,true,2026-02-03T04:05:06+00:00,N/A,not_supported,not_supported,false,2025-12-31T23:59:59+00:00,2026-01-15T08:00:00+00:00,us-east-1,iam,false,N/A,false,N/A\n\
+             carl,arn:aws:iam::1:user/carl,2026-01-01T00:00:00+00:00,false,not_supported,2026-01-01T00:00:00+00:00,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        );
+        let report = parse(csv.as_bytes(), None).unwrap();
+        let [one, two] = report.users[0].access_keys;
+        assert_eq!(
+            one.last_rotated,
+            Stamp::At(time::macros::datetime!(2026-02-03 04:05:06 UTC))
+        );
+        assert_eq!(one.last_used, Stamp::NotApplicable);
+        assert!(!two.active);
+        assert_eq!(
+            two.last_rotated,
+            Stamp::At(time::macros::datetime!(2025-12-31 23:59:59 UTC))
+        );
+        for key in report.users[1].access_keys {
+            assert_eq!(key.last_rotated, Stamp::NotApplicable);
+        }
+        assert_eq!(
+            serde_json::to_value(one).unwrap(),
+            serde_json::json!({"active": true, "last_rotated": "2026-02-03T04:05:06Z", "last_used": "N/A"})
+        );
+    }
+
+    #[test]
+    fn a_bad_last_rotated_names_its_line() {
+        let csv = format!(
+            "{HEADER}\nbob,arn:aws:iam::1:user/bob,x,false,N/A,N/A,N/A,false,true,yesterday,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        );
+        let error = parse(csv.as_bytes(), None).unwrap_err();
+        assert!(
+            error.starts_with("line 2:") && error.contains("\"yesterday\""),
+            "{error}"
         );
     }
 

@@ -1,11 +1,12 @@
 //! Each user's credential facts (the credential report row, with a virtual device listed as
-//! assigned since then counting as MFA) and the findings they alone decide; which doctor
-//! findings bite a user given those facts.
+//! assigned since then counting as MFA) and the findings they alone decide (MFA, and the keys'
+//! hygiene from [`super::key_hygiene`]); which doctor findings bite a user given those facts.
 
 use std::collections::{HashMap, HashSet};
 
 use super::credential_report::Row;
 use super::facts::{Gathered, User};
+use super::key_hygiene::KeyCheck;
 use super::report::AuditFinding;
 use mfa_doctor::{Account, FindingId, LoginProfile};
 
@@ -107,8 +108,12 @@ pub(super) fn account(gathered: &Gathered, facts: &Facts<'_>) -> Account {
     }
 }
 
-/// Findings from the credential facts alone.
-pub(super) fn credential_findings(user: &User, f: &Facts<'_>) -> Vec<AuditFinding> {
+/// Findings from the credential facts alone: MFA, and the hygiene of the report row's keys.
+pub(super) fn credential_findings(
+    user: &User,
+    f: &Facts<'_>,
+    keys: &KeyCheck,
+) -> Vec<AuditFinding> {
     let mut out = Vec::new();
     if f.password == Some(true) && f.mfa == Some(false) {
         out.push(AuditFinding::fact(
@@ -129,6 +134,9 @@ pub(super) fn credential_findings(user: &User, f: &Facts<'_>) -> Vec<AuditFindin
             ),
             "Enrol an MFA device for the user, or replace the access keys with a role for workloads.",
         ));
+    }
+    if let Some(row) = f.row {
+        out.extend(keys.findings(row));
     }
     out
 }

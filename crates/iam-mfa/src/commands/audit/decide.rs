@@ -20,6 +20,7 @@ use super::account::account_findings;
 use super::credential_report::Stamp;
 use super::credentials::{Facts, account, credential_findings, facts};
 use super::facts::{Gathered, User};
+use super::key_hygiene::{KeyCheck, KeyLimits};
 use super::report::{AuditFinding, AuditReport, PolicySetReport, Summary, UserReport};
 use super::roles::decide_roles;
 use crate::iam::documents;
@@ -222,13 +223,17 @@ pub fn login_profiles_needed(
 }
 
 /// The report: facts and findings per user, per policy set, per role and for the account.
+/// Key ages are counted to the report's generation time, or to `now` (see [`KeyCheck::new`]).
 pub fn decide(
     gathered: &Gathered,
     analysis: &SetChecks,
     intent: &Intent,
+    limits: KeyLimits,
+    now: time::OffsetDateTime,
     catalog: &Catalog,
 ) -> AuditReport {
     let facts = facts(gathered);
+    let keys = KeyCheck::new(&gathered.report, limits, now);
     let roles = decide_roles(gathered, analysis, &facts, catalog);
     let users: Vec<(&User, &Facts<'_>, usize)> = gathered
         .users
@@ -238,7 +243,7 @@ pub fn decide(
         .map(|((user, f), &set)| (user, f, set))
         .collect();
     let mut users = parallel_map(&users, |&(user, f, set)| {
-        user_report(gathered, analysis, intent, user, f, set)
+        user_report(gathered, analysis, intent, &keys, user, f, set)
     });
     for (report, escapes) in users.iter_mut().zip(roles.user_findings) {
         report.findings.extend(escapes);
@@ -262,6 +267,7 @@ pub fn decide(
             .map(|u| u.principal().account)
             .or_else(|| gathered.report.root.as_ref().map(|r| account_of(&r.arn))),
         credential_report_generated: gathered.report.generated.map(Stamp::At),
+        key_hygiene: keys,
         summary: Summary {
             users: users.len(),
             users_with_findings: users.iter().filter(|u| !u.findings.is_empty()).count(),
@@ -302,11 +308,12 @@ fn user_report(
     gathered: &Gathered,
     analysis: &SetChecks,
     intent: &Intent,
+    keys: &KeyCheck,
     user: &User,
     f: &Facts<'_>,
     set: usize,
 ) -> UserReport {
-    let mut findings = credential_findings(user, f);
+    let mut findings = credential_findings(user, f, keys);
     if f.credentials() {
         findings.extend(policy_findings(gathered, analysis, intent, user, f, set));
     }

@@ -3,7 +3,8 @@
 //! Gather once ([`gather`]: a handful of account-wide calls whose number grows only with
 //! pagination, plus `GetLoginProfile` for the few users whose lock-out it decides), decide
 //! locally ([`decide`]: the doctor's exhaustive check once per distinct policy set, the
-//! credential facts per user, and who can assume each role without MFA), report ([`render`]: text, JSON, CSV, SARIF; `--fail-on`).
+//! credential facts per user (access-key hygiene among them: [`key_hygiene`]), and who can
+//! assume each role without MFA), report ([`render`]: text, JSON, CSV, SARIF; `--fail-on`).
 
 mod account;
 pub mod credential_report;
@@ -12,6 +13,7 @@ pub mod decide;
 pub mod details;
 pub mod facts;
 pub mod gather;
+pub mod key_hygiene;
 pub mod render;
 pub mod report;
 mod roles;
@@ -35,6 +37,8 @@ pub struct Args {
     pub fail_on: Option<Severity>,
     #[command(flatten)]
     pub intent: Intent,
+    #[command(flatten)]
+    pub keys: key_hygiene::KeyLimits,
     /// Items per page (`MaxItems`) of the IAM list calls (default: 1000, the most IAM allows,
     /// for the fewest requests).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1000))]
@@ -82,7 +86,14 @@ pub async fn audit(admin: &Clients, args: &Args) -> Result<AuditReport, Error> {
             gather::login_profiles(admin, &needed, &|| reading.tick()).await?;
     }
     tracing::debug!(elapsed = ?started.elapsed(), login_profiles = needed.len(), "login profiles read");
-    let report = decide::decide(&gathered, &analysis, &args.intent, iam_catalog::catalog());
+    let report = decide::decide(
+        &gathered,
+        &analysis,
+        &args.intent,
+        args.keys,
+        time::OffsetDateTime::now_utc(),
+        iam_catalog::catalog(),
+    );
     tracing::debug!(elapsed = ?started.elapsed(), "decided");
     Ok(report)
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::credential_report::Stamp;
+use super::key_hygiene::KeyCheck;
 use mfa_doctor::finding::StateCount;
 use mfa_doctor::{Evidence, FindingId, Severity};
 
@@ -183,6 +184,9 @@ pub struct AuditReport {
     pub account: Option<String>,
     /// When the credential report was generated: its facts are as of then.
     pub credential_report_generated: Option<Stamp>,
+    /// The access-key limits (`--max-key-age`, `--max-key-idle`) and the time key ages were
+    /// counted to.
+    pub key_hygiene: KeyCheck,
     /// Counts.
     pub summary: Summary,
     /// The root user.

@@ -13,7 +13,7 @@ mod setup;
 mod status;
 
 use crate::args::GlobalArgs;
-use crate::session::{Error, source};
+use crate::session::{Error, source, update_file};
 use crate::ui::output::{self, Report};
 
 /// The session commands. Each takes a source profile (long-term keys: its MFA session) or a role
@@ -54,22 +54,6 @@ pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
 /// [`Error::Output`].
 fn print(report: &impl Report, global: &GlobalArgs) -> Result<(), Error> {
     output::print(report, global.output).map_err(Error::Output)
-}
-
-/// `aws_profiles::update` of a profile file with our error type for the edit: never writes back less than
-/// `baseline` (the command's first read of the file) held; a read-only file only with `force` (`--force`).
-fn update_file(
-    baseline: &aws_profiles::Snapshot,
-    force: bool,
-    edit: impl FnMut(&mut aws_profiles::Document) -> Result<(), Error>,
-) -> Result<bool, Error> {
-    let options = aws_profiles::WriteOptions {
-        replace_read_only: force,
-    };
-    aws_profiles::update(baseline, options, edit).map_err(|err| match err {
-        aws_profiles::UpdateError::File(err) => Error::from_file(err),
-        aws_profiles::UpdateError::Edit(err) => err,
-    })
 }
 
 /// Refuses to write section `section` of `doc` (read from `path`) unless every copy of it carries our mark:

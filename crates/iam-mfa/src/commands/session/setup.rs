@@ -229,7 +229,7 @@ fn discover(
         endpoint_url: global.endpoint_url.clone(),
         credentials: Some(Credentials::new(
             &source.access_key_id,
-            &source.secret_access_key,
+            source.secret()?.as_str(),
             None,
             None,
             "iam-mfa-source",

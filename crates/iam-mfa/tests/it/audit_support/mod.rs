@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::common::{Moto, create_virtual, enable_virtual};
 use iam_mfa::commands::audit::Args;
+use iam_mfa::commands::audit::key_hygiene::KeyLimits;
 use iam_mfa::commands::audit::report::AuditReport;
 use mfa_doctor::{self as doctor, Intent};
 
@@ -30,6 +31,7 @@ pub fn args() -> Args {
     Args {
         fail_on: None,
         intent: Intent::default(),
+        keys: KeyLimits::default(),
         page_size: None,
     }
 }

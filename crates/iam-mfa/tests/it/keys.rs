@@ -1,0 +1,287 @@
+//! `keys add|list|remove` and session commands reading stored keys, with the encrypted key file
+//! for real (passphrase from `IAM_MFA_PASSPHRASE_FILE`) and the Secret Service for real (a
+//! private D-Bus session with GNOME Keyring per command, its keyring kept in the sandbox).
+
+use crate::common::{Moto, Sandbox, TestUser, assert_exit, stderr, stdout};
+
+const HEAD: &str = "# my keys\r\n[default]\r\naws_access_key_id = AKIADEFAULT\r\naws_secret_access_key = default-secret ; keep\r\n\r\n";
+const TAIL: &str = "\r\n; trailing comment\r\n[other]\r\naws_access_key_id = AKIAOTHER\r\naws_secret_access_key = other\r\n";
+
+/// A sandbox whose credentials file has `[work]` (moto user `alice`) between two other sections,
+/// with CRLF line ends and comments, and a passphrase file.
+async fn sandbox(moto: &Moto) -> (Sandbox, TestUser) {
+    let user = moto.create_user_with_mfa("alice").await;
+    let sandbox = Sandbox::new(moto);
+    let work = user.credentials_section("work").replace('\n', "\r\n");
+    sandbox.write_credentials(&format!("{HEAD}{work}{TAIL}"));
+    sandbox.write_config(&format!("[profile work]\nmfa_serial = {}\n", user.serial()));
+    std::fs::write(sandbox.home().join("passphrase"), "correct horse battery\n").unwrap();
+    (sandbox, user)
+}
+
+/// `iam-mfa ARGS…` with the sandbox's passphrase file (or `passphrase` as its text).
+fn run_with(sandbox: &Sandbox, passphrase: Option<&str>, args: &[&str]) -> std::process::Output {
+    let path = sandbox.home().join("passphrase");
+    if let Some(text) = passphrase {
+        std::fs::write(&path, text).unwrap();
+    }
+    sandbox
+        .iam_mfa()
+        .env("IAM_MFA_PASSPHRASE_FILE", &path)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn keys_move_from_the_credentials_file_to_the_key_file_and_sessions_read_them() {
+    let moto = Moto::start();
+    let (sandbox, user) = sandbox(&moto).await;
+    let out = run_with(
+        &sandbox,
+        None,
+        &[
+            "keys",
+            "add",
+            "work",
+            "--from-credentials",
+            "--store",
+            "file",
+            "--output",
+            "json",
+            "--debug",
+        ],
+    );
+    assert_exit(&out, 0);
+    for text in [stdout(&out), stderr(&out)] {
+        assert!(
+            !text.contains(&user.secret_access_key),
+            "secret shown: {text}"
+        );
+        assert!(!text.contains("correct horse"), "passphrase shown: {text}");
+    }
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["store"], "file");
+    assert_eq!(report["removed_from_credentials"], true);
+    // Every other byte of the credentials file is unchanged: only the two key lines went.
+    assert_eq!(
+        sandbox.read_credentials(),
+        format!("{HEAD}[work]\r\n{TAIL}")
+    );
+    let config = sandbox.read_config();
+    assert!(config.contains("x_iam_mfa_keychain = file"), "{config}");
+    assert!(
+        config.contains(&format!("x_iam_mfa_access_key_id = {}", user.access_key_id)),
+        "{config}"
+    );
+    let key_file = sandbox.home().join(".aws").join("iam-mfa").join("keys.age");
+    let bytes = std::fs::read(&key_file).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(&user.secret_access_key));
+
+    let listed = run_with(&sandbox, None, &["keys", "list", "--output", "json"]);
+    assert_exit(&listed, 0);
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let stores: Vec<(String, String)> = listed["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["profile"].as_str().unwrap().to_owned(),
+                e["store"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stores,
+        [
+            ("default".to_owned(), "credentials_file".to_owned()),
+            ("other".to_owned(), "credentials_file".to_owned()),
+            ("work".to_owned(), "file".to_owned())
+        ]
+    );
+
+    // A cache miss reads the key file (once) and gets the session from moto.
+    let first = run_with(&sandbox, None, &["process", "work", "--code", "123456"]);
+    assert_exit(&first, 0);
+    assert!(stdout(&first).contains("\"SessionToken\""));
+    // A cache hit does not open the store: a wrong passphrase does not matter.
+    let hit = run_with(&sandbox, Some("wrong\n"), &["process", "work"]);
+    assert_exit(&hit, 0);
+    assert_eq!(stdout(&hit), stdout(&first));
+    // A miss with the wrong passphrase is exit 2, named, and changes nothing.
+    let before = std::fs::read(&key_file).unwrap();
+    assert_exit(&run_with(&sandbox, None, &["logout", "work"]), 0);
+    let refused = run_with(
+        &sandbox,
+        Some("wrong\n"),
+        &["process", "work", "--code", "654321"],
+    );
+    assert_exit(&refused, 2);
+    assert!(
+        stderr(&refused).contains("wrong passphrase for"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read(&key_file).unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_wrong_passphrase_adds_nothing_and_a_rerun_after_a_failed_mark_completes_the_move() {
+    let moto = Moto::start();
+    let (sandbox, user) = sandbox(&moto).await;
+    assert_exit(
+        &run_with(
+            &sandbox,
+            None,
+            &[
+                "keys",
+                "add",
+                "other",
+                "--from-credentials",
+                "--store",
+                "file",
+            ],
+        ),
+        0,
+    );
+    let credentials = sandbox.read_credentials();
+    let config = sandbox.read_config();
+    let wrong = run_with(
+        &sandbox,
+        Some("wrong\n"),
+        &[
+            "keys",
+            "add",
+            "work",
+            "--from-credentials",
+            "--store",
+            "file",
+        ],
+    );
+    assert_exit(&wrong, 2);
+    assert!(
+        stderr(&wrong).contains("wrong passphrase"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert_eq!(sandbox.read_credentials(), credentials);
+    assert_eq!(sandbox.read_config(), config);
+
+    // The config file cannot be written: the keys are stored, the credentials file keeps them.
+    use std::os::unix::fs::PermissionsExt;
+    let perms = std::fs::Permissions::from_mode(0o400);
+    std::fs::set_permissions(sandbox.config_path(), perms).unwrap();
+    let failed = run_with(
+        &sandbox,
+        Some("correct horse battery\n"),
+        &[
+            "keys",
+            "add",
+            "work",
+            "--from-credentials",
+            "--store",
+            "file",
+        ],
+    );
+    assert_ne!(failed.status.code(), Some(0), "{}", stderr(&failed));
+    assert_eq!(sandbox.read_credentials(), credentials, "a copy was lost");
+    std::fs::set_permissions(
+        sandbox.config_path(),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    // Running it again finishes the move.
+    assert_exit(
+        &run_with(
+            &sandbox,
+            None,
+            &[
+                "keys",
+                "add",
+                "work",
+                "--from-credentials",
+                "--store",
+                "file",
+            ],
+        ),
+        0,
+    );
+    assert!(
+        !sandbox
+            .read_credentials()
+            .contains("[work]\r\naws_access_key_id")
+    );
+    assert_exit(
+        &run_with(&sandbox, None, &["process", "work", "--code", "123456"]),
+        0,
+    );
+
+    // remove: refused without a terminal or --yes; with --yes the keys and the mark go.
+    let unconfirmed = run_with(&sandbox, None, &["keys", "remove", "work"]);
+    assert_exit(&unconfirmed, 2);
+    assert!(
+        stderr(&unconfirmed).contains("--yes"),
+        "{}",
+        stderr(&unconfirmed)
+    );
+    let removed = run_with(
+        &sandbox,
+        None,
+        &["keys", "remove", "work", "--yes", "--output", "json"],
+    );
+    assert_exit(&removed, 0);
+    assert!(
+        stdout(&removed).contains("\"deleted\":true")
+            || stdout(&removed).contains("\"deleted\": true"),
+        "{}",
+        stdout(&removed)
+    );
+    let config = sandbox.read_config();
+    assert!(!config.contains(&user.access_key_id), "{config}");
+    assert!(
+        config.contains("x_iam_mfa_access_key_id = AKIAOTHER"),
+        "{config}"
+    );
+}
+
+/// `iam-mfa ARGS…` inside a private D-Bus session whose GNOME Keyring keeps its data in the
+/// sandbox (so it persists from one command to the next).
+fn in_keyring(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
+    let script = r#"printf 'sandbox-login' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 && exec "$0" "$@""#;
+    sandbox
+        .command("dbus-run-session")
+        .args(["--", "sh", "-c", script, crate::common::IAM_MFA])
+        .args(args)
+        .env("XDG_DATA_HOME", sandbox.home().join(".local/share"))
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn keys_in_the_secret_service_serve_sessions() {
+    let moto = Moto::start();
+    let (sandbox, user) = sandbox(&moto).await;
+    let out = in_keyring(
+        &sandbox,
+        &["keys", "add", "work", "--from-credentials", "--debug"],
+    );
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("the OS keychain"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains(&user.secret_access_key));
+    assert!(sandbox.read_config().contains("x_iam_mfa_keychain = true"));
+    assert_eq!(
+        sandbox.read_credentials(),
+        format!("{HEAD}[work]\r\n{TAIL}")
+    );
+    let session = in_keyring(&sandbox, &["process", "work", "--code", "123456"]);
+    assert_exit(&session, 0);
+    assert!(stdout(&session).contains("\"SessionToken\""));
+    let removed = in_keyring(&sandbox, &["keys", "remove", "work", "--yes"]);
+    assert_exit(&removed, 0);
+    assert!(
+        stdout(&removed).contains("Deleted the stored keys"),
+        "{}",
+        stdout(&removed)
+    );
+}
