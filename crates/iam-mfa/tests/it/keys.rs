@@ -33,6 +33,17 @@ fn run_with(sandbox: &Sandbox, passphrase: Option<&str>, args: &[&str]) -> std::
         .unwrap()
 }
 
+/// Neither the secret nor the passphrase in what a command printed (run with `--debug`).
+fn assert_no_secret(out: &std::process::Output, user: &TestUser) {
+    for text in [stdout(out), stderr(out)] {
+        assert!(
+            !text.contains(&user.secret_access_key),
+            "secret shown: {text}"
+        );
+        assert!(!text.contains("correct horse"), "passphrase shown: {text}");
+    }
+}
+
 #[tokio::test]
 async fn keys_move_from_the_credentials_file_to_the_key_file_and_sessions_read_them() {
     let moto = Moto::start();
@@ -53,13 +64,7 @@ async fn keys_move_from_the_credentials_file_to_the_key_file_and_sessions_read_t
         ],
     );
     assert_exit(&out, 0);
-    for text in [stdout(&out), stderr(&out)] {
-        assert!(
-            !text.contains(&user.secret_access_key),
-            "secret shown: {text}"
-        );
-        assert!(!text.contains("correct horse"), "passphrase shown: {text}");
-    }
+    assert_no_secret(&out, &user);
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["store"], "file");
     assert_eq!(report["removed_from_credentials"], true);
@@ -78,8 +83,13 @@ async fn keys_move_from_the_credentials_file_to_the_key_file_and_sessions_read_t
     let bytes = std::fs::read(&key_file).unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains(&user.secret_access_key));
 
-    let listed = run_with(&sandbox, None, &["keys", "list", "--output", "json"]);
+    let listed = run_with(
+        &sandbox,
+        None,
+        &["keys", "list", "--output", "json", "--debug"],
+    );
     assert_exit(&listed, 0);
+    assert_no_secret(&listed, &user);
     let listed: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
     let stores: Vec<(String, String)> = listed["profiles"]
         .as_array()
@@ -102,7 +112,14 @@ async fn keys_move_from_the_credentials_file_to_the_key_file_and_sessions_read_t
     );
 
     // A cache miss reads the key file (once) and gets the session from moto.
-    let first = run_with(&sandbox, None, &["process", "work", "--code", "123456"]);
+    let debug = run_with(
+        &sandbox,
+        None,
+        &["process", "work", "--code", "123456", "--debug"],
+    );
+    assert_exit(&debug, 0);
+    assert_no_secret(&debug, &user);
+    let first = run_with(&sandbox, None, &["process", "work"]);
     assert_exit(&first, 0);
     assert!(stdout(&first).contains("\"SessionToken\""));
     // A cache hit does not open the store: a wrong passphrase does not matter.
@@ -228,9 +245,12 @@ async fn a_wrong_passphrase_adds_nothing_and_a_rerun_after_a_failed_mark_complet
     let removed = run_with(
         &sandbox,
         None,
-        &["keys", "remove", "work", "--yes", "--output", "json"],
+        &[
+            "keys", "remove", "work", "--yes", "--output", "json", "--debug",
+        ],
     );
     assert_exit(&removed, 0);
+    assert_no_secret(&removed, &user);
     assert!(
         stdout(&removed).contains("\"deleted\":true")
             || stdout(&removed).contains("\"deleted\": true"),
@@ -267,8 +287,8 @@ async fn keys_in_the_secret_service_serve_sessions() {
         &["keys", "add", "work", "--from-credentials", "--debug"],
     );
     assert_exit(&out, 0);
+    assert_no_secret(&out, &user);
     assert!(stdout(&out).contains("the OS keychain"), "{}", stdout(&out));
-    assert!(!stderr(&out).contains(&user.secret_access_key));
     assert!(sandbox.read_config().contains("x_iam_mfa_keychain = true"));
     assert_eq!(
         sandbox.read_credentials(),
@@ -277,8 +297,9 @@ async fn keys_in_the_secret_service_serve_sessions() {
     let session = in_keyring(&sandbox, &["process", "work", "--code", "123456"]);
     assert_exit(&session, 0);
     assert!(stdout(&session).contains("\"SessionToken\""));
-    let removed = in_keyring(&sandbox, &["keys", "remove", "work", "--yes"]);
+    let removed = in_keyring(&sandbox, &["keys", "remove", "work", "--yes", "--debug"]);
     assert_exit(&removed, 0);
+    assert_no_secret(&removed, &user);
     assert!(
         stdout(&removed).contains("Deleted the stored keys"),
         "{}",
