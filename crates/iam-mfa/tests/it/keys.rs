@@ -306,3 +306,89 @@ async fn keys_in_the_secret_service_serve_sessions() {
         stdout(&removed)
     );
 }
+
+/// Item "a failure between the keychain write and the file edit loses neither copy": `keys add
+/// --from-credentials` killed (SIGKILL) at moments spread over its run — the passphrase, the
+/// encryption, the read-back, the config edit, the credentials edit — always leaves the key in
+/// the credentials file or in the key file (or both), and running it again completes the move.
+#[tokio::test]
+async fn keys_add_killed_at_any_moment_loses_no_copy_and_a_rerun_completes() {
+    const ROUNDS: u64 = 8;
+    let moto = Moto::start();
+    let (sandbox, user) = sandbox(&moto).await;
+    let passphrase = key_store::SecretString::from("correct horse battery".to_owned());
+    let key_file = sandbox.home().join(".aws").join("iam-mfa").join("keys.age");
+    let (credentials, config) = (sandbox.read_credentials(), sandbox.read_config());
+    let moved = format!("{HEAD}[work]\r\n{TAIL}");
+    let mut in_both = 0;
+    for round in 0..ROUNDS {
+        // Each round migrates afresh: keys in the credentials file only.
+        let _ = std::fs::remove_file(&key_file);
+        sandbox.write_credentials(&credentials);
+        sandbox.write_config(&config);
+        let mut child = sandbox
+            .iam_mfa()
+            .env("IAM_MFA_PASSPHRASE_FILE", sandbox.home().join("passphrase"))
+            .args([
+                "keys",
+                "add",
+                "work",
+                "--from-credentials",
+                "--store",
+                "file",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // A debug build takes 2–3 s (three scrypt runs at 2^16): the kills spread over that.
+        std::thread::sleep(std::time::Duration::from_millis(200 + round * 350));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = sandbox.read_credentials();
+        assert!(
+            now == credentials || now == moved,
+            "round {round}: the credentials file is torn"
+        );
+        let in_credentials = now == credentials;
+        let in_file = key_file.exists()
+            && key_store::EncryptedFile::new(&key_file)
+                .get("work", &passphrase)
+                .unwrap()
+                .is_some_and(|keys| *keys.secret_access_key == user.secret_access_key);
+        assert!(
+            in_credentials || in_file,
+            "round {round}: the key is in neither file"
+        );
+        in_both += u32::from(in_credentials && in_file);
+        // Running it again completes the move, wherever the kill left it.
+        let settle = &[
+            "keys",
+            "add",
+            "work",
+            "--from-credentials",
+            "--store",
+            "file",
+        ];
+        let rerun = run_with(&sandbox, None, settle);
+        if in_credentials {
+            assert_exit(&rerun, 0);
+        }
+        assert_eq!(sandbox.read_credentials(), moved, "round {round}");
+        assert_exit(
+            &run_with(
+                &sandbox,
+                None,
+                &[
+                    "process",
+                    "work",
+                    "--code",
+                    &format!("{:06}", 100_000 + round),
+                ],
+            ),
+            0,
+        );
+        assert_exit(&run_with(&sandbox, None, &["logout", "work"]), 0);
+    }
+    eprintln!("{ROUNDS} kills; {in_both} left the key in both files");
+}
