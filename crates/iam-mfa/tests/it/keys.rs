@@ -392,3 +392,172 @@ async fn keys_add_killed_at_any_moment_loses_no_copy_and_a_rerun_completes() {
     }
     eprintln!("{ROUNDS} kills; {in_both} left the key in both files");
 }
+
+/// The access key ids moto holds for `alice`.
+fn alice_keys(sandbox: &Sandbox) -> Vec<String> {
+    let out = sandbox.aws(&[
+        "iam",
+        "list-access-keys",
+        "--user-name",
+        "alice",
+        "--profile",
+        "other",
+        "--output",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    listed["AccessKeyMetadata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["AccessKeyId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn rotate_replaces_the_stored_key_and_a_failure_after_create_is_resumed() {
+    let moto = Moto::start();
+    let (sandbox, user) = sandbox(&moto).await;
+    let settle = &[
+        "keys",
+        "add",
+        "work",
+        "--from-credentials",
+        "--store",
+        "file",
+    ];
+    assert_exit(&run_with(&sandbox, None, settle), 0);
+    let key_file = sandbox.home().join(".aws").join("iam-mfa").join("keys.age");
+    let passphrase = key_store::SecretString::from("correct horse battery".to_owned());
+    let stored = || {
+        key_store::EncryptedFile::new(&key_file)
+            .get("work", &passphrase)
+            .unwrap()
+            .unwrap()
+    };
+
+    let out = run_with(
+        &sandbox,
+        None,
+        &[
+            "keys", "rotate", "work", "--code", "111111", "--output", "json", "--debug",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert_no_secret(&out, &user);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let new_id = report["new_access_key_id"].as_str().unwrap().to_owned();
+    assert_eq!(report["deleted_access_key_id"], user.access_key_id.as_str());
+    assert_ne!(new_id, user.access_key_id);
+    assert_eq!(alice_keys(&sandbox), std::slice::from_ref(&new_id));
+    assert_eq!(stored().access_key_id, new_id);
+    assert!(
+        sandbox
+            .read_config()
+            .contains(&format!("x_iam_mfa_access_key_id = {new_id}"))
+    );
+    assert!(!sandbox.read_config().contains("x_iam_mfa_rotating_from"));
+    // Sessions now come from the new key.
+    assert_exit(
+        &run_with(&sandbox, None, &["process", "work", "--code", "222222"]),
+        0,
+    );
+
+    // STS unreachable after CreateAccessKey: the new key is stored, the old one still active.
+    let previous = stored().access_key_id;
+    let failed = sandbox
+        .iam_mfa()
+        .env("IAM_MFA_PASSPHRASE_FILE", sandbox.home().join("passphrase"))
+        .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")
+        .args(["keys", "rotate", "work"])
+        .output()
+        .unwrap();
+    assert_ne!(failed.status.code(), Some(0));
+    let message = stderr(&failed);
+    assert!(
+        message.contains("is stored but could not be verified"),
+        "{message}"
+    );
+    assert!(message.contains(&previous), "{message}");
+    let newest = stored().access_key_id;
+    assert_ne!(newest, previous);
+    assert_eq!(alice_keys(&sandbox).len(), 2);
+    assert!(
+        sandbox
+            .read_config()
+            .contains(&format!("x_iam_mfa_rotating_from = {previous}"))
+    );
+    // Running it again finishes: verified, the old key deleted, the mark gone.
+    let resumed = run_with(
+        &sandbox,
+        None,
+        &["keys", "rotate", "work", "--code", "333333"],
+    );
+    assert_exit(&resumed, 0);
+    assert_eq!(alice_keys(&sandbox), std::slice::from_ref(&newest));
+    assert!(!sandbox.read_config().contains("x_iam_mfa_rotating_from"));
+
+    // A user with two keys already: refused, naming both, nothing created.
+    let extra = sandbox.aws(&[
+        "iam",
+        "create-access-key",
+        "--user-name",
+        "alice",
+        "--profile",
+        "other",
+    ]);
+    assert!(extra.status.success(), "{}", stderr(&extra));
+    let before = alice_keys(&sandbox);
+    let refused = run_with(
+        &sandbox,
+        None,
+        &["keys", "rotate", "work", "--code", "444444"],
+    );
+    assert_exit(&refused, 2);
+    for id in &before {
+        assert!(
+            stderr(&refused).contains(id.as_str()),
+            "{}",
+            stderr(&refused)
+        );
+    }
+    assert_eq!(alice_keys(&sandbox), before);
+    assert_eq!(stored().access_key_id, newest);
+}
+
+#[tokio::test]
+async fn rotate_replaces_a_key_in_the_credentials_file_in_place() {
+    let moto = Moto::start();
+    let (sandbox, user) = sandbox(&moto).await;
+    let out = run_with(
+        &sandbox,
+        None,
+        &[
+            "keys", "rotate", "work", "--code", "111111", "--output", "json",
+        ],
+    );
+    assert_exit(&out, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let new_id = report["new_access_key_id"].as_str().unwrap();
+    assert_eq!(alice_keys(&sandbox), [new_id.to_owned()]);
+    let credentials = sandbox.read_credentials();
+    assert!(
+        credentials.starts_with(HEAD) && credentials.ends_with(TAIL),
+        "{credentials}"
+    );
+    assert!(
+        credentials.contains(&format!("[work]\r\naws_access_key_id = {new_id}\r\n")),
+        "{credentials}"
+    );
+    assert!(!credentials.contains(&user.secret_access_key));
+    assert!(
+        !sandbox.read_config().contains("x_iam_mfa"),
+        "{}",
+        sandbox.read_config()
+    );
+    assert_exit(
+        &run_with(&sandbox, None, &["process", "work", "--code", "222222"]),
+        0,
+    );
+}

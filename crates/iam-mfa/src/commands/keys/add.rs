@@ -4,12 +4,13 @@
 //! it again finishes the move.
 
 use key_store::{Keychain, Keys};
+
 use serde::Serialize;
 
-use super::{mark, print};
+use super::{mark, print, store};
 use crate::args::GlobalArgs;
 use crate::session::source::{Profiles, profile_name};
-use crate::session::stored::{self, Location};
+use crate::session::stored::Location;
 use crate::session::{Error, update_file};
 use crate::ui::output::Report;
 use crate::ui::tty::{NO_TTY, Tty, notice};
@@ -139,33 +140,6 @@ fn typed(name: &str) -> Result<Keys, Error> {
     let secret =
         rpassword::prompt_password("Secret access key (not shown): ").map_err(no_terminal)?;
     Ok(Keys::new(id.trim(), secret.trim()))
-}
-
-/// Stores `keys` at `location` and reads them back; the key file's path for `File`.
-fn store(
-    location: Location,
-    profiles: &Profiles,
-    name: &str,
-    keys: &Keys,
-) -> Result<Option<String>, Error> {
-    match location {
-        Location::Keychain => {
-            Keychain::open()?.set(name, keys)?;
-            Ok(None)
-        }
-        Location::File => {
-            let file = stored::key_file(&profiles.paths.config);
-            let passphrase = stored::passphrase(&file, !file.exists())?;
-            file.set(name, keys, &passphrase)?;
-            if file.get(name, &passphrase)?.as_ref() != Some(keys) {
-                return Err(Error::Conflict(format!(
-                    "the key file {} does not read back what was written; the credentials file is unchanged",
-                    file.path().display()
-                )));
-            }
-            Ok(Some(file.path().display().to_string()))
-        }
-    }
 }
 
 /// Removes the two key lines of `[name]` from the credentials file (every copy of the section);

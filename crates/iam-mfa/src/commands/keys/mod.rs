@@ -6,12 +6,15 @@
 mod add;
 mod list;
 mod remove;
+mod rotate;
 
 use crate::args::GlobalArgs;
 use crate::session::Error;
-use crate::session::stored::{KEY_ID_KEY, STORE_KEY};
+use crate::session::source::Profiles;
+use crate::session::stored::{self, KEY_ID_KEY, Location, STORE_KEY};
 use crate::ui::output::{self, Report};
 use aws_profiles::{FileKind, ProfileSet};
+use key_store::{Keychain, Keys};
 
 /// The `keys` commands.
 #[derive(clap::Subcommand, Debug)]
@@ -23,6 +26,10 @@ pub enum Command {
     /// Where each profile's long-term keys live (keychain, key file, credentials file), with
     /// the access key id; never a secret.
     List(list::ListArgs),
+    /// Replace a profile's access key with a new one, under an MFA session: create it, store it
+    /// where the old one was, verify it, then deactivate and delete the old key. Refuses when
+    /// the user already has two keys; a run that failed half-way is resumed by running it again.
+    Rotate(rotate::RotateArgs),
     /// Delete a profile's stored keys and its mark in the config file. The key itself stays
     /// valid in IAM: deactivate it there if it is no longer needed.
     Remove(remove::RemoveArgs),
@@ -34,6 +41,7 @@ pub fn run(command: Command, global: &GlobalArgs) -> Result<u8, Error> {
         Command::Add(args) => add::run(&args, global),
         Command::List(args) => list::run(&args, global),
         Command::Remove(args) => remove::run(&args, global),
+        Command::Rotate(args) => rotate::run(&args, global),
     }
 }
 
@@ -57,4 +65,76 @@ fn mark(set: &ProfileSet, profile: &str, mark: Option<(&str, &str)>) -> Result<b
         }
         Ok(())
     })
+}
+
+/// Removes `key` from the config file's `profile`.
+fn clear(set: &ProfileSet, profile: &str, key: &str) -> Result<bool, Error> {
+    crate::session::update_file(set.snapshot(FileKind::Config), false, |doc| {
+        doc.remove_key(profile, key);
+        Ok(())
+    })
+}
+
+/// Stores `keys` at `location` and reads them back; the key file's path for `File`.
+fn store(
+    location: Location,
+    profiles: &Profiles,
+    name: &str,
+    keys: &Keys,
+) -> Result<Option<String>, Error> {
+    match location {
+        Location::Keychain => {
+            Keychain::open()?.set(name, keys)?;
+            Ok(None)
+        }
+        Location::File => {
+            let file = stored::key_file(&profiles.paths.config);
+            let passphrase = stored::passphrase(&file, !file.exists())?;
+            file.set(name, keys, &passphrase)?;
+            if file.get(name, &passphrase)?.as_ref() != Some(keys) {
+                return Err(Error::Conflict(format!(
+                    "the key file {} does not read back what was written; the credentials file is unchanged",
+                    file.path().display()
+                )));
+            }
+            Ok(Some(file.path().display().to_string()))
+        }
+    }
+}
+
+/// Saves `keys` as `profile`'s where its keys are (`stored`, else the credentials file's two key
+/// lines), with `also` set in its config section (a rotation's mark), in one config edit.
+fn save_keys(
+    profiles: &Profiles,
+    profile: &str,
+    stored: Option<Location>,
+    keys: &Keys,
+    also: Option<(&str, &str)>,
+) -> Result<(), Error> {
+    match stored {
+        Some(location) => {
+            store(location, profiles, profile, keys)?;
+        }
+        None => {
+            crate::session::update_file(
+                profiles.set.snapshot(FileKind::Credentials),
+                false,
+                |doc| {
+                    doc.try_set(profile, "aws_access_key_id", &keys.access_key_id)?;
+                    doc.try_set(profile, "aws_secret_access_key", &keys.secret_access_key)?;
+                    Ok(())
+                },
+            )?;
+        }
+    }
+    crate::session::update_file(profiles.set.snapshot(FileKind::Config), false, |doc| {
+        if stored.is_some() {
+            doc.try_set(profile, KEY_ID_KEY, &keys.access_key_id)?;
+        }
+        if let Some((key, value)) = also {
+            doc.try_set(profile, key, value)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
