@@ -115,25 +115,23 @@ fn non_empty(text: String) -> Result<SecretString, Error> {
 
 /// The keys of `profile` at `location`; an error when there are none.
 pub fn read(location: Location, config: &std::path::Path, profile: &str) -> Result<Keys, Error> {
-    let found = match location {
-        Location::Keychain => Keychain::open()?.get(profile)?,
+    let missing = |place: String| Error::NoStoredKeys {
+        profile: profile.to_owned(),
+        place,
+    };
+    match location {
+        Location::Keychain => Keychain::open()?
+            .get(profile)?
+            .ok_or_else(|| missing("the OS keychain".to_owned())),
         Location::File => {
             let file = key_file(config);
+            let place = || file.path().display().to_string();
             if !file.exists() {
-                return Err(Error::NoStoredKeys {
-                    profile: profile.to_owned(),
-                    place: file.path().display().to_string(),
-                });
+                return Err(missing(place()));
             }
             let passphrase = passphrase(&file, false)?;
             file.get(profile, &passphrase)?
+                .ok_or_else(|| missing(place()))
         }
-    };
-    found.ok_or_else(|| Error::NoStoredKeys {
-        profile: profile.to_owned(),
-        place: match location {
-            Location::Keychain => "the OS keychain".to_owned(),
-            Location::File => key_file(config).path().display().to_string(),
-        },
-    })
+    }
 }

@@ -7,6 +7,16 @@ use crate::common::{Moto, Sandbox, TestUser, assert_exit, stderr, stdout};
 const HEAD: &str = "# my keys\r\n[default]\r\naws_access_key_id = AKIADEFAULT\r\naws_secret_access_key = default-secret ; keep\r\n\r\n";
 const TAIL: &str = "\r\n; trailing comment\r\n[other]\r\naws_access_key_id = AKIAOTHER\r\naws_secret_access_key = other\r\n";
 
+/// `keys add work --from-credentials --store file`: the move most tests start with.
+const MOVE_TO_FILE: &[&str] = &[
+    "keys",
+    "add",
+    "work",
+    "--from-credentials",
+    "--store",
+    "file",
+];
+
 /// A sandbox whose credentials file has `[work]` (moto user `alice`) between two other sections,
 /// with CRLF line ends and comments, and a passphrase file.
 async fn sandbox(moto: &Moto) -> (Sandbox, TestUser) {
@@ -164,18 +174,7 @@ async fn a_wrong_passphrase_adds_nothing_and_a_rerun_after_a_failed_mark_complet
     );
     let credentials = sandbox.read_credentials();
     let config = sandbox.read_config();
-    let wrong = run_with(
-        &sandbox,
-        Some("wrong\n"),
-        &[
-            "keys",
-            "add",
-            "work",
-            "--from-credentials",
-            "--store",
-            "file",
-        ],
-    );
+    let wrong = run_with(&sandbox, Some("wrong\n"), MOVE_TO_FILE);
     assert_exit(&wrong, 2);
     assert!(
         stderr(&wrong).contains("wrong passphrase"),
@@ -189,18 +188,7 @@ async fn a_wrong_passphrase_adds_nothing_and_a_rerun_after_a_failed_mark_complet
     use std::os::unix::fs::PermissionsExt;
     let perms = std::fs::Permissions::from_mode(0o400);
     std::fs::set_permissions(sandbox.config_path(), perms).unwrap();
-    let failed = run_with(
-        &sandbox,
-        Some("correct horse battery\n"),
-        &[
-            "keys",
-            "add",
-            "work",
-            "--from-credentials",
-            "--store",
-            "file",
-        ],
-    );
+    let failed = run_with(&sandbox, Some("correct horse battery\n"), MOVE_TO_FILE);
     assert_ne!(failed.status.code(), Some(0), "{}", stderr(&failed));
     assert_eq!(sandbox.read_credentials(), credentials, "a copy was lost");
     std::fs::set_permissions(
@@ -209,21 +197,7 @@ async fn a_wrong_passphrase_adds_nothing_and_a_rerun_after_a_failed_mark_complet
     )
     .unwrap();
     // Running it again finishes the move.
-    assert_exit(
-        &run_with(
-            &sandbox,
-            None,
-            &[
-                "keys",
-                "add",
-                "work",
-                "--from-credentials",
-                "--store",
-                "file",
-            ],
-        ),
-        0,
-    );
+    assert_exit(&run_with(&sandbox, None, MOVE_TO_FILE), 0);
     assert!(
         !sandbox
             .read_credentials()
@@ -362,15 +336,7 @@ async fn keys_add_killed_at_any_moment_loses_no_copy_and_a_rerun_completes() {
         );
         in_both += u32::from(in_credentials && in_file);
         // Running it again completes the move, wherever the kill left it.
-        let settle = &[
-            "keys",
-            "add",
-            "work",
-            "--from-credentials",
-            "--store",
-            "file",
-        ];
-        let rerun = run_with(&sandbox, None, settle);
+        let rerun = run_with(&sandbox, None, MOVE_TO_FILE);
         if in_credentials {
             assert_exit(&rerun, 0);
         }
@@ -419,15 +385,7 @@ fn alice_keys(sandbox: &Sandbox) -> Vec<String> {
 async fn rotate_replaces_the_stored_key_and_a_failure_after_create_is_resumed() {
     let moto = Moto::start();
     let (sandbox, user) = sandbox(&moto).await;
-    let settle = &[
-        "keys",
-        "add",
-        "work",
-        "--from-credentials",
-        "--store",
-        "file",
-    ];
-    assert_exit(&run_with(&sandbox, None, settle), 0);
+    assert_exit(&run_with(&sandbox, None, MOVE_TO_FILE), 0);
     let key_file = sandbox.home().join(".aws").join("iam-mfa").join("keys.age");
     let passphrase = key_store::SecretString::from("correct horse battery".to_owned());
     let stored = || {

@@ -8,6 +8,14 @@ use std::process::Command;
 use key_store::{Keychain, Keys};
 
 const WORKER: &str = "KEY_STORE_KEYCHAIN_WORKER";
+/// The test harness's arguments that run [`worker`] alone.
+const WORKER_ARGS: [&str; 5] = [
+    "--ignored",
+    "--exact",
+    "keychain::worker",
+    "--nocapture",
+    "--test-threads=1",
+];
 
 /// Runs `keychain::worker` with `role` in a private session bus and keyring; its output.
 fn in_private_keyring(role: &str) -> std::process::Output {
@@ -16,13 +24,7 @@ fn in_private_keyring(role: &str) -> std::process::Output {
     Command::new("dbus-run-session")
         .args(["--", "sh", "-c", script])
         .arg(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "keychain::worker",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(WORKER_ARGS)
         .env(WORKER, role)
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))
@@ -52,13 +54,7 @@ fn without_a_session_bus_the_keychain_is_unavailable_not_a_hang() {
     // A bus address where nothing listens (a server, a container, WSL without a desktop).
     let home = tempfile::tempdir().unwrap();
     let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "keychain::worker",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(WORKER_ARGS)
         .env(WORKER, "unavailable")
         .env("HOME", home.path())
         .env("XDG_RUNTIME_DIR", home.path())

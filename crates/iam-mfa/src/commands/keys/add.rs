@@ -7,7 +7,7 @@ use key_store::{Keychain, Keys};
 
 use serde::Serialize;
 
-use super::{mark, print, store};
+use super::{print, save_keys};
 use crate::args::GlobalArgs;
 use crate::session::source::{Profiles, profile_name};
 use crate::session::stored::Location;
@@ -87,12 +87,7 @@ pub fn run(args: &AddArgs, global: &GlobalArgs) -> Result<u8, Error> {
             }
         },
     };
-    let key_file = store(location, &profiles, &name, &keys)?;
-    mark(
-        &profiles.set,
-        &name,
-        Some((location.marker(), &keys.access_key_id)),
-    )?;
+    let key_file = save_keys(&profiles, &name, Some(location), &keys, None)?;
     let removed = args.from_credentials && remove_from_credentials(&profiles, &name)?;
     print(
         &AddReport {

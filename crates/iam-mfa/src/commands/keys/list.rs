@@ -7,7 +7,7 @@ use super::print;
 use crate::args::GlobalArgs;
 use crate::session::Error;
 use crate::session::source::Profiles;
-use crate::session::stored::{KEY_ID_KEY, STORE_KEY};
+use crate::session::stored::{KEY_ID_KEY, Location, STORE_KEY};
 use crate::ui::output::Report;
 
 #[derive(clap::Args, Debug)]
@@ -57,10 +57,10 @@ pub fn run(_args: &ListArgs, global: &GlobalArgs) -> Result<u8, Error> {
         .filter_map(|profile| {
             let (store, id) = match set.get(&profile, STORE_KEY) {
                 Some(mark) => {
-                    let store = match mark.trim().to_ascii_lowercase().as_str() {
-                        "true" => "keychain",
-                        "file" => "file",
-                        _ => "invalid",
+                    let store = match Location::from_marker(&profile, mark) {
+                        Ok(Location::Keychain) => "keychain",
+                        Ok(Location::File) => "file",
+                        Err(_) => "invalid",
                     };
                     (store, set.get(&profile, KEY_ID_KEY))
                 }

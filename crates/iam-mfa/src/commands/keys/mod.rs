@@ -49,28 +49,12 @@ fn print(report: &impl Report, global: &GlobalArgs) -> Result<(), Error> {
     output::print(report, global.output).map_err(Error::Output)
 }
 
-/// Sets (`Some`) or removes (`None`) the store mark of `profile` in the config file.
-fn mark(set: &ProfileSet, profile: &str, mark: Option<(&str, &str)>) -> Result<bool, Error> {
-    let baseline = set.snapshot(FileKind::Config);
-    crate::session::update_file(baseline, false, |doc| {
-        match mark {
-            Some((location, key_id)) => {
-                doc.try_set(profile, STORE_KEY, location)?;
-                doc.try_set(profile, KEY_ID_KEY, key_id)?;
-            }
-            None => {
-                doc.remove_key(profile, STORE_KEY);
-                doc.remove_key(profile, KEY_ID_KEY);
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Removes `key` from the config file's `profile`.
-fn clear(set: &ProfileSet, profile: &str, key: &str) -> Result<bool, Error> {
+/// Removes `keys` from the config file's `profile`, in one edit.
+fn clear(set: &ProfileSet, profile: &str, keys: &[&str]) -> Result<bool, Error> {
     crate::session::update_file(set.snapshot(FileKind::Config), false, |doc| {
-        doc.remove_key(profile, key);
+        for key in keys {
+            doc.remove_key(profile, key);
+        }
         Ok(())
     })
 }
@@ -102,19 +86,18 @@ fn store(
     }
 }
 
-/// Saves `keys` as `profile`'s where its keys are (`stored`, else the credentials file's two key
-/// lines), with `also` set in its config section (a rotation's mark), in one config edit.
+/// Saves `keys` as `profile`'s: at `stored` (read back, and the config's mark and key id set),
+/// else as the credentials file's two key lines; `also` is set in the profile's config section
+/// in the same edit (a rotation's mark). The key file's path for `Location::File`.
 fn save_keys(
     profiles: &Profiles,
     profile: &str,
     stored: Option<Location>,
     keys: &Keys,
     also: Option<(&str, &str)>,
-) -> Result<(), Error> {
-    match stored {
-        Some(location) => {
-            store(location, profiles, profile, keys)?;
-        }
+) -> Result<Option<String>, Error> {
+    let key_file = match stored {
+        Some(location) => store(location, profiles, profile, keys)?,
         None => {
             crate::session::update_file(
                 profiles.set.snapshot(FileKind::Credentials),
@@ -125,10 +108,12 @@ fn save_keys(
                     Ok(())
                 },
             )?;
+            None
         }
-    }
+    };
     crate::session::update_file(profiles.set.snapshot(FileKind::Config), false, |doc| {
-        if stored.is_some() {
+        if let Some(location) = stored {
+            doc.try_set(profile, STORE_KEY, location.marker())?;
             doc.try_set(profile, KEY_ID_KEY, &keys.access_key_id)?;
         }
         if let Some((key, value)) = also {
@@ -136,5 +121,5 @@ fn save_keys(
         }
         Ok(())
     })?;
-    Ok(())
+    Ok(key_file)
 }

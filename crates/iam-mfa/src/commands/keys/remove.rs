@@ -3,11 +3,11 @@
 use key_store::Keychain;
 use serde::Serialize;
 
-use super::{mark, print};
+use super::print;
 use crate::args::GlobalArgs;
 use crate::session::Error;
 use crate::session::source::{Profiles, profile_name};
-use crate::session::stored::{self, Location, STORE_KEY};
+use crate::session::stored::{self, KEY_ID_KEY, Location, STORE_KEY};
 use crate::ui::output::Report;
 use crate::ui::tty::Tty;
 
@@ -76,7 +76,7 @@ pub fn run(args: &RemoveArgs, global: &GlobalArgs) -> Result<u8, Error> {
             }
         }
     };
-    mark(&profiles.set, &name, None)?;
+    super::clear(&profiles.set, &name, &[STORE_KEY, KEY_ID_KEY])?;
     print(
         &RemoveReport {
             profile: name,

@@ -70,12 +70,7 @@ pub fn run(args: &RotateArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let region = global.region.clone().or(source.region.clone());
     let runtime = aws::runtime().map_err(|e| Error::Runtime(e.to_string()))?;
     runtime.block_on(async {
-        let options = ClientOptions {
-            profile: Some(name.clone()),
-            region: region.clone(),
-            endpoint_url: global.endpoint_url.clone(),
-            credentials: Some(credentials),
-        };
+        let options = options_for(&name, &region, global).with_credentials(credentials);
         let iam = aws::iam_client(&aws::sdk_config(&options).await);
         // Named explicitly in every IAM call (AWS would infer it from the session; moto cannot).
         let user = user_name(&iam, &source.access_key_id).await?;
@@ -104,7 +99,7 @@ pub fn run(args: &RotateArgs, global: &GlobalArgs) -> Result<u8, Error> {
         let keys = Keys::new(stored.access_key_id.clone(), stored.secret()?.as_str());
         verify(&keys, &options_for(&name, &region, global), &old_id).await?;
         retire(&iam, &user, &old_id).await?;
-        super::clear(&Profiles::load()?.set, &name, ROTATING_FROM)?;
+        super::clear(&Profiles::load()?.set, &name, &[ROTATING_FROM])?;
         print(
             &RotateReport {
                 profile: name.clone(),
@@ -117,7 +112,7 @@ pub fn run(args: &RotateArgs, global: &GlobalArgs) -> Result<u8, Error> {
     Ok(0)
 }
 
-/// The client options of a request signed by nothing yet (credentials set per call).
+/// The client options for the profile, before credentials are set.
 fn options_for(name: &str, region: &Option<String>, global: &GlobalArgs) -> ClientOptions {
     ClientOptions {
         profile: Some(name.to_owned()),
