@@ -30,6 +30,10 @@ const VERSION: u32 = 1;
 /// (age's own default aims at one second; a cache miss should not wait that long).
 pub const DEFAULT_WORK_FACTOR: u8 = 16;
 
+/// The largest key file read (about 5,000 profiles): a bigger one is not ours, and is not
+/// read into memory.
+const MAX_FILE_LEN: u64 = 1 << 20;
+
 /// The highest work factor accepted when opening a file: more would take minutes.
 const MAX_WORK_FACTOR: u8 = 22;
 
@@ -137,11 +141,19 @@ impl EncryptedFile {
     }
 
     fn read(&self, passphrase: &SecretString) -> Result<Contents, Error> {
-        let bytes = fs::read(&self.path).map_err(Error::io("read", &self.path))?;
         let malformed = |reason: String| Error::Malformed {
             path: self.path.clone(),
             reason,
         };
+        let mut bytes = Vec::new();
+        File::open(&self.path)
+            .and_then(|file| file.take(MAX_FILE_LEN + 1).read_to_end(&mut bytes))
+            .map_err(Error::io("read", &self.path))?;
+        if bytes.len() as u64 > MAX_FILE_LEN {
+            return Err(malformed(format!(
+                "larger than {MAX_FILE_LEN} bytes, which no key file of iam-mfa reaches"
+            )));
+        }
         let decryptor = age::Decryptor::new_buffered(bytes.as_slice())
             .map_err(|e| malformed(format!("not an age file ({e})")))?;
         if !decryptor.is_scrypt() {

@@ -110,6 +110,15 @@ fn a_file_that_is_not_an_encrypted_key_file_is_refused_by_name() {
         err.to_string().contains("is not an iam-mfa key file"),
         "{err}"
     );
+    // A huge file is refused, unread past the cap.
+    fs::write(&path, vec![b'x'; (1 << 20) + 1]).unwrap();
+    let err = EncryptedFile::new(&path)
+        .get("work", &passphrase("p"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("larger than 1048576 bytes"),
+        "{err}"
+    );
     // Encrypted with the passphrase, but not keys.
     let mut recipient = age::scrypt::Recipient::new(passphrase("p"));
     recipient.set_work_factor(2);
